@@ -1,0 +1,122 @@
+"""`make bench`: the pipeline on the shared corpus replicated to N distinct articles.
+
+Prints one JSON line per size: articles, seconds (end to end, a fresh `newsevents run` process
+including Prefect's temporary server start), articles_per_s, peak_rss_mb, and seconds per stage
+(the pure stage functions timed over the same articles, without Prefect).
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import json
+import random
+import resource
+import shutil
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pandas as pd
+
+from tasks.clean import clean_articles
+from tasks.dates import tag_articles
+from tasks.extract import extract_articles
+from tasks.ingest import fingerprint_files, list_article_files, load_manifest, read_articles
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+CORPUS_DIR = PROJECT_ROOT.parent / "shared" / "corpora" / "gdelt-ukraine-news"
+WORK_DIR = PROJECT_ROOT / "bench-data"
+VARIATIONS = [
+    "Officials gave no further details on the incident {n}.",
+    "The report could not be independently verified, reference {n}.",
+    "More information is expected later, the statement {n} said.",
+]
+
+
+def replicate_corpus(corpus_dir: Path, target: Path, size: int, seed: int = 7) -> None:
+    """Write `size` distinct articles: corpus texts with one varied sentence inserted each."""
+    rng = random.Random(seed)
+    with (corpus_dir / "manifest.csv").open(encoding="utf-8") as handle:
+        originals = [row for row in csv.DictReader(handle)]
+    texts = {row["file"]: (corpus_dir / row["file"]).read_text(encoding="utf-8") for row in originals}
+    shutil.rmtree(target, ignore_errors=True)
+    target.mkdir(parents=True)
+    with (target / "manifest.csv").open("w", newline="", encoding="utf-8") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(["file", "source", "url", "published"])
+        for n in range(size):
+            original = originals[n % len(originals)]
+            paragraphs = texts[original["file"]].split("\n\n")
+            position = rng.randrange(1, len(paragraphs) + 1)
+            paragraphs.insert(position, rng.choice(VARIATIONS).format(n=n))
+            name = f"{n:07d}_{original['file']}"
+            (target / name).write_text("\n\n".join(paragraphs), encoding="utf-8")
+            writer.writerow([name, original.get("country", ""), "", original["published"]])
+
+
+def time_stages(source: Path) -> dict[str, float]:
+    """Seconds per stage for the pure functions over all articles of `source`."""
+    seconds: dict[str, float] = {}
+    started = time.perf_counter()
+    fingerprints = fingerprint_files(list_article_files(source), source)
+    manifest, _ = load_manifest(source)
+    articles, _ = read_articles(fingerprints, source, manifest, pd.Timestamp.now(tz="UTC"))
+    seconds["ingest"] = time.perf_counter() - started
+    started = time.perf_counter()
+    articles, _ = clean_articles(articles)
+    seconds["clean"] = time.perf_counter() - started
+    started = time.perf_counter()
+    expressions = tag_articles(articles)
+    seconds["dates"] = time.perf_counter() - started
+    started = time.perf_counter()
+    extract_articles(articles, expressions)
+    seconds["extract"] = time.perf_counter() - started
+    return {stage: round(value, 3) for stage, value in seconds.items()}
+
+
+def run_flow(source: Path, data_dir: Path) -> tuple[float, float]:
+    """Seconds and peak RSS (MB) of a fresh `newsevents run` process."""
+    shutil.rmtree(data_dir, ignore_errors=True)
+    started = time.perf_counter()
+    subprocess.run(
+        [str(Path(sys.executable).parent / "newsevents"), "run", "--source", str(source),
+         "--data-dir", str(data_dir)],
+        check=True,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    elapsed = time.perf_counter() - started
+    peak_kb = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    return elapsed, peak_kb / 1024
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--sizes", default="20000", help="comma-separated article counts")
+    args = parser.parse_args(argv)
+    if not (CORPUS_DIR / "manifest.csv").is_file():
+        print(f"bench: corpus not found at {CORPUS_DIR}; nothing to measure", file=sys.stderr)
+        return 0
+    for size in [int(value) for value in args.sizes.split(",")]:
+        source = WORK_DIR / f"articles-{size}"
+        replicate_corpus(CORPUS_DIR, source, size)
+        stages = time_stages(source)
+        seconds, peak_rss_mb = run_flow(source, WORK_DIR / f"data-{size}")
+        line = {
+            "articles": size,
+            "seconds": round(seconds, 2),
+            "articles_per_s": round(size / seconds, 1),
+            "peak_rss_mb": round(peak_rss_mb, 1),
+            "stage_seconds": stages,
+            "stage_articles_per_s": {
+                stage: round(size / value, 1) if value else None for stage, value in stages.items()
+            },
+        }
+        print(json.dumps(line), flush=True)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,80 @@
+"""The newsevents flow: ingest -> clean -> dates -> extract -> load. Wiring only.
+
+Work moves in batches of articles (DataFrames), never one Prefect task per article.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from pathlib import Path
+
+from prefect import flow, get_run_logger
+
+from tasks.clean import clean_task
+from tasks.dates import dates_task
+from tasks.extract import extract_task
+from tasks.ingest import chunk, load_manifest, plan_ingest, read_articles_task
+from tasks.load import build_duckdb_task, prepare_warehouse, write_batch_task
+from warehouse.store import WarehousePaths, writer_lock
+
+DEFAULT_BATCH_SIZE = 500
+
+
+@flow(name="newsevents", log_prints=True)
+def newsevents_flow(
+    source: str = "seeds",
+    data_dir: str = "data",
+    batch_size: int = DEFAULT_BATCH_SIZE,
+) -> dict[str, int]:
+    """Load every new article of `source` into the Parquet files and DuckDB file of `data_dir`.
+
+    Returns the counts of the run and the row counts of the warehouse tables.
+    """
+    logger = get_run_logger()
+    source_dir, paths = Path(source).resolve(), WarehousePaths(Path(data_dir).resolve())
+    if not source_dir.is_dir():
+        raise FileNotFoundError(f"source folder {source_dir} does not exist: pass --source DIR")
+    run_at = datetime.now(UTC)
+    manifest, manifest_problem = load_manifest(source_dir)
+    if manifest_problem:
+        logger.warning("ingest: %s", manifest_problem)
+
+    totals = {"articles_new": 0, "rejected_new": 0, "events_new": 0, "totals_new": 0}
+    with writer_lock(paths):
+        known_ids, known_rejected = prepare_warehouse(paths)
+        planned = plan_ingest(source_dir, known_ids, known_rejected)
+        for number, batch in enumerate(chunk(planned, batch_size), start=1):
+            name = f"batch-{number:04d}"
+            articles, rejected = read_articles_task.with_options(task_run_name=f"ingest-{name}")(
+                batch, source_dir, manifest, run_at
+            )
+            articles, removed = clean_task.with_options(task_run_name=f"clean-{name}")(articles)
+            expressions = dates_task.with_options(task_run_name=f"dates-{name}")(articles)
+            events, drone_totals = extract_task.with_options(task_run_name=f"extract-{name}")(
+                articles, expressions
+            )
+            write_batch_task.with_options(task_run_name=f"load-{name}")(
+                paths,
+                {
+                    "rejected_articles": rejected,
+                    "removed_lines": removed,
+                    "time_expressions": expressions,
+                    "events": events,
+                    "drone_totals": drone_totals,
+                    "articles": articles,
+                },
+            )
+            totals["articles_new"] += len(articles)
+            totals["rejected_new"] += len(rejected)
+            totals["events_new"] += len(events)
+            totals["totals_new"] += len(drone_totals)
+        table_counts = build_duckdb_task(paths)
+    logger.info(
+        "run: %d new articles, %d rejected, %d events, %d totals; warehouse at %s",
+        totals["articles_new"],
+        totals["rejected_new"],
+        totals["events_new"],
+        totals["totals_new"],
+        paths.duckdb_path,
+    )
+    return {**totals, **{f"rows_{table}": count for table, count in table_counts.items()}}

@@ -1,0 +1,159 @@
+"""Ingest: decoding, header and manifest parsing, planning. Real bytes in, exact values out."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from tasks.ingest import (
+    PublishedDate,
+    RejectedInput,
+    choose_published,
+    decode_text,
+    fingerprint_files,
+    list_article_files,
+    parse_iso_published,
+    plan_new_files,
+    read_articles,
+    read_manifest,
+    split_header,
+)
+
+SEEDS = Path(__file__).parent.parent / "seeds"
+RUN_AT = datetime(2026, 1, 2, 3, 4, 5, tzinfo=UTC)
+
+
+@pytest.mark.parametrize(
+    ("raw", "expected"),
+    [
+        (b"Drones downed over Kursk.", "Drones downed over Kursk."),
+        (b"\xef\xbb\xbfBOM first.\r\nSecond line.", "BOM first.\nSecond line."),
+        ("Kyiv – Київ".encode("utf-16"), "Kyiv – Київ"),
+        ("Атака дронов на Курск".encode("cp1251"), "Атака дронов на Курск"),
+        ("Cafe\u0301 line".encode(), "Caf\u00e9 line"),
+        (b"Old Mac\rline endings", "Old Mac\nline endings"),
+    ],
+)
+def test_decode_text_accepts_text_in_any_common_encoding(raw: bytes, expected: str) -> None:
+    assert decode_text(raw) == expected
+
+
+@pytest.mark.parametrize(
+    ("raw", "reason"),
+    [
+        (b"", "empty file"),
+        (b"  \n\t \n", "empty file"),
+        (b"\x00\x01\x02binary\x00\x04", "binary content"),
+        (b"12345 678\n", "no letters"),
+        ("\x01\x02\x03 text \x04\x05".encode(), "binary content: control characters"),
+        (b"x" * 101, "larger than the 100-byte limit"),
+    ],
+)
+def test_decode_text_rejects_with_a_readable_reason(raw: bytes, reason: str) -> None:
+    with pytest.raises(RejectedInput, match=reason):
+        decode_text(raw, max_bytes=100)
+
+
+@pytest.mark.parametrize(
+    ("text", "published", "rest"),
+    [
+        (
+            " date 2023-02-28 Russia's defence ministry claims drone attacks.\n\nOn Tuesday...",
+            PublishedDate(date(2023, 2, 28), "header", "day"),
+            "Russia's defence ministry claims drone attacks.\n\nOn Tuesday...",
+        ),
+        (" date 2023-09 Title\nBody", PublishedDate(date(2023, 9, 1), "header", "month"), "Title\nBody"),
+        ("date 2024-04-05 Title", PublishedDate(date(2024, 4, 5), "header", "day"), "Title"),
+        ("Title only, no header", PublishedDate(None, None, None), "Title only, no header"),
+        ("The date 2023-02-28 is in a sentence", PublishedDate(None, None, None), "The date 2023-02-28 is in a sentence"),
+        (" date 2023-13-45 Bad", PublishedDate(None, None, None), "Bad"),
+    ],
+)
+def test_split_header(text: str, published: PublishedDate, rest: str) -> None:
+    assert split_header(text) == (published, rest)
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [
+        ("2023-09-20", PublishedDate(date(2023, 9, 20), None, "day")),
+        ("2022-01-25T09:00:00Z", PublishedDate(date(2022, 1, 25), None, "day")),
+        ("2022-01-25 09:00:00+02:00", PublishedDate(date(2022, 1, 25), None, "day")),
+        ("2023-09", PublishedDate(date(2023, 9, 1), None, "month")),
+        ("", PublishedDate(None, None, None)),
+        (None, PublishedDate(None, None, None)),
+        ("20 September 2023", PublishedDate(None, None, None)),
+        ("2023-02-30", PublishedDate(None, None, None)),
+    ],
+)
+def test_parse_iso_published(value: str | None, expected: PublishedDate) -> None:
+    assert parse_iso_published(value) == expected
+
+
+def test_manifest_date_wins_over_header_and_header_is_the_fallback() -> None:
+    header = PublishedDate(date(2023, 2, 28), "header", "day")
+    assert choose_published("2023-03-01", header) == PublishedDate(date(2023, 3, 1), "manifest", "day")
+    assert choose_published(None, header) == header
+    assert choose_published("not a date", header) == header
+
+
+def test_read_manifest_tolerates_missing_and_extra_columns() -> None:
+    manifest = read_manifest("file,published,extra\na.txt,2023-01-02,x\nb.txt,,y\na.txt,2020-01-01,z\n")
+    assert manifest["a.txt"].published == "2023-01-02"  # first row of a file wins
+    assert manifest["a.txt"].source is None and manifest["a.txt"].url is None
+    assert manifest["b.txt"].published is None
+
+
+def test_read_manifest_without_file_column_is_a_clear_error() -> None:
+    with pytest.raises(RejectedInput, match="no 'file' column"):
+        read_manifest("name,published\na.txt,2023-01-02\n")
+
+
+def test_plan_skips_loaded_rejected_and_duplicate_content(tmp_path: Path) -> None:
+    (tmp_path / "a.txt").write_text("Same text")
+    (tmp_path / "b.txt").write_text("Same text")  # a renamed copy: the same article
+    (tmp_path / "c.txt").write_text("Loaded before")
+    (tmp_path / "d.txt").write_text("")
+    fingerprints = fingerprint_files(list_article_files(tmp_path), tmp_path)
+    loaded_id = fingerprints.set_index("source_uri").loc["c.txt", "article_id"]
+    rejected = ("d.txt", fingerprints.set_index("source_uri").loc["d.txt", "content_sha256"])
+    planned = plan_new_files(fingerprints, {loaded_id}, {rejected})
+    assert list(planned["source_uri"]) == ["a.txt"]
+
+
+def test_read_articles_on_seeds_reads_all_five_with_publication_dates() -> None:
+    fingerprints = fingerprint_files(list_article_files(SEEDS), SEEDS)
+    manifest = read_manifest((SEEDS / "manifest.csv").read_text())
+    articles, rejected = read_articles(fingerprints, SEEDS, manifest, RUN_AT)
+    assert rejected.empty
+    by_file = articles.set_index("source_uri")
+    assert by_file["published_date"].to_dict() == {
+        "000_066ef8bd903d37c5.txt": date(2023, 2, 28),
+        "001_9a40e132d987c880.txt": date(2023, 9, 20),
+        "002_56d6fb0dcc8be8d3.txt": date(2024, 4, 5),
+        "003_9d30d5a8d221f33c.txt": date(2022, 12, 19),
+        "004_fb38fc262b4d8cc5.txt": date(2023, 9, 17),
+    }
+    assert by_file["published_date_source"].tolist() == ["header", *["manifest"] * 4]
+    assert by_file.loc["001_9a40e132d987c880.txt", "source"] == "The Independent"
+    assert by_file.loc["000_066ef8bd903d37c5.txt", "raw_text"].startswith("Russia’s defence ministry")
+    assert articles["article_id"].str.fullmatch(r"[0-9a-f]{16}").all()
+
+
+def test_read_articles_turns_bad_files_into_rejected_rows(tmp_path: Path) -> None:
+    (tmp_path / "good.txt").write_text("A drone was shot down over Kursk on Monday.")
+    (tmp_path / "empty.txt").write_bytes(b"")
+    (tmp_path / "binary.txt").write_bytes(bytes(range(256)) * 8)
+    fingerprints = fingerprint_files(list_article_files(tmp_path), tmp_path)
+    articles, rejected = read_articles(fingerprints, tmp_path, {}, RUN_AT)
+    assert list(articles["source_uri"]) == ["good.txt"]
+    assert articles.loc[0, "published_date"] is None
+    reasons = dict(zip(rejected["source_uri"], rejected["reason"], strict=True))
+    assert reasons == {
+        "binary.txt": "binary content: NUL bytes found, this is not a text file",
+        "empty.txt": "empty file",
+    }
+    assert isinstance(rejected, pd.DataFrame) and (rejected["rejected_at"] == RUN_AT).all()

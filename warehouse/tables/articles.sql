@@ -1,0 +1,26 @@
+-- Grain: one row per distinct article (content hash). A renamed copy of a file is the same article.
+CREATE TABLE articles (
+    article_id VARCHAR NOT NULL PRIMARY KEY,
+    source_uri VARCHAR NOT NULL,
+    url VARCHAR,
+    source VARCHAR,
+    title VARCHAR,
+    published_date DATE,
+    published_date_source VARCHAR,
+    published_date_precision VARCHAR,
+    body VARCHAR NOT NULL,
+    n_removed_lines INTEGER NOT NULL,
+    ingested_at TIMESTAMP WITH TIME ZONE NOT NULL
+);
+COMMENT ON TABLE articles IS 'One row per distinct article (content hash); the clean text every other table points into.';
+COMMENT ON COLUMN articles.article_id IS 'First 16 hex digits of the SHA-256 of the file bytes: a renamed copy is the same article.';
+COMMENT ON COLUMN articles.source_uri IS 'Path (relative to the source folder) or URL of the input file the article was first read from.';
+COMMENT ON COLUMN articles.url IS 'URL of the article as published, from the manifest; null when unknown.';
+COMMENT ON COLUMN articles.source IS 'Outlet name, from the manifest; null when unknown.';
+COMMENT ON COLUMN articles.title IS 'Headline: the first line of the clean text when it reads as a title.';
+COMMENT ON COLUMN articles.published_date IS 'Publication date (month-precision dates are stored as the first of the month).';
+COMMENT ON COLUMN articles.published_date_source IS 'Where the publication date came from: manifest, header, or null when none was found.';
+COMMENT ON COLUMN articles.published_date_precision IS 'day or month; null when published_date is null.';
+COMMENT ON COLUMN articles.body IS 'The clean article text (title first); all character offsets in other tables point into it.';
+COMMENT ON COLUMN articles.n_removed_lines IS 'How many non-blank lines the boilerplate cleaner removed (see removed_lines).';
+COMMENT ON COLUMN articles.ingested_at IS 'When the run that first loaded this article started (UTC).';
