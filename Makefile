@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: setup run test lint bench clean
+.PHONY: setup run test lint bench docs clean
 
 setup: $(STAMP)
 
@@ -30,3 +30,6 @@ bench: setup
 
 clean:
 	rm -rf data .pytest_cache .ruff_cache .mypy_cache
+
+docs: setup
+	$(BIN)/python -m warehouse.dictionary > docs/tables.md

@@ -1,4 +1,9 @@
-"""The `newsevents` command line: `newsevents run --source DIR --data-dir DIR`."""
+"""The `newsevents` command line.
+
+    newsevents run     --source DIR --data-dir DIR   run the pipeline once
+    newsevents query   "SQL" [--data-dir DIR]        print a query's result (read-only)
+    newsevents tables  [--data-dir DIR]              list tables and views with row counts
+"""
 
 from __future__ import annotations
 
@@ -6,6 +11,9 @@ import argparse
 import json
 import os
 import sys
+from pathlib import Path
+
+DEFAULT_DATA_DIR = "data"
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -15,28 +23,75 @@ def build_parser() -> argparse.ArgumentParser:
     commands = parser.add_subparsers(dest="command", required=True)
     run = commands.add_parser("run", help="run the pipeline once on a folder of articles")
     run.add_argument("--source", default="seeds", help="folder of articles (default: seeds)")
-    run.add_argument("--data-dir", default="data", help="output folder (default: data)")
-    run.add_argument(
-        "--batch-size", type=int, default=500, help="articles per batch (default: 500)"
-    )
+    run.add_argument("--data-dir", default=DEFAULT_DATA_DIR, help="output folder (default: data)")
+    run.add_argument("--batch-size", type=int, default=500, help="articles per batch (default: 500)")
+    query = commands.add_parser("query", help="run one SQL query on the warehouse, read-only")
+    query.add_argument("sql", help='e.g. "SELECT * FROM drone_attacks LIMIT 10"')
+    query.add_argument("--data-dir", default=DEFAULT_DATA_DIR)
+    query.add_argument("--max-rows", type=int, default=100, help="rows to print (default: 100)")
+    tables = commands.add_parser("tables", help="list the warehouse's tables and row counts")
+    tables.add_argument("--data-dir", default=DEFAULT_DATA_DIR)
     return parser
 
 
-def main(argv: list[str] | None = None) -> int:
-    args = build_parser().parse_args(argv)
+def run_command(args: argparse.Namespace) -> int:
+    if args.batch_size < 1:
+        print("newsevents: --batch-size must be at least 1", file=sys.stderr)
+        return 2
+    if not Path(args.source).is_dir():
+        print(f"newsevents: source folder {args.source!r} does not exist", file=sys.stderr)
+        return 2
     # An ad-hoc run needs no Prefect server: without PREFECT_API_URL, Prefect starts a temporary one.
     os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
     from flows.pipeline import newsevents_flow  # imported late: Prefect reads settings at import
 
-    if args.command == "run":
-        if args.batch_size < 1:
-            print("newsevents: --batch-size must be at least 1", file=sys.stderr)
-            return 2
-        summary = newsevents_flow(
-            source=args.source, data_dir=args.data_dir, batch_size=args.batch_size
-        )
-        print(json.dumps(summary, indent=2))
+    summary = newsevents_flow(source=args.source, data_dir=args.data_dir, batch_size=args.batch_size)
+    print(json.dumps(summary, indent=2))
     return 0
+
+
+def query_command(args: argparse.Namespace) -> int:
+    import duckdb
+
+    from warehouse.store import WarehouseMissing, WarehousePaths, connect_read_only
+
+    try:
+        with connect_read_only(WarehousePaths(Path(args.data_dir))) as con:
+            relation = con.sql(args.sql)
+            if relation is None:
+                print("newsevents: the statement returned no rows", file=sys.stderr)
+                return 0
+            relation.show(max_rows=args.max_rows, max_width=200)
+    except WarehouseMissing as error:
+        print(f"newsevents: {error}", file=sys.stderr)
+        return 2
+    except duckdb.Error as error:
+        print(f"newsevents: query failed: {error}", file=sys.stderr)
+        return 1
+    return 0
+
+
+def tables_command(args: argparse.Namespace) -> int:
+    from warehouse.store import WarehouseMissing, WarehousePaths, connect_read_only, table_row_counts
+
+    try:
+        with connect_read_only(WarehousePaths(Path(args.data_dir))) as con:
+            counts = table_row_counts(con)
+    except WarehouseMissing as error:
+        print(f"newsevents: {error}", file=sys.stderr)
+        return 2
+    width = max(len(name) for name, _, _ in counts)
+    for name, kind, rows in counts:
+        print(f"{name:<{width}}  {kind:<5}  {rows:>10,}")
+    return 0
+
+
+COMMANDS = {"run": run_command, "query": query_command, "tables": tables_command}
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    return COMMANDS[args.command](args)
 
 
 if __name__ == "__main__":

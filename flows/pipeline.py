@@ -1,6 +1,7 @@
 """The newsevents flow: ingest -> clean -> dates -> extract -> load. Wiring only.
 
 Work moves in batches of articles (DataFrames), never one Prefect task per article.
+A run whose data-quality checks fail loads its data, publishes its artifacts, and ends Failed.
 """
 
 from __future__ import annotations
@@ -15,12 +16,13 @@ from tasks.dates import dates_task
 from tasks.extract import extract_task
 from tasks.ingest import chunk, load_manifest, plan_ingest, read_articles_task
 from tasks.load import build_duckdb_task, prepare_warehouse, write_batch_task
+from tasks.summary import report_run
 from warehouse.store import WarehousePaths, writer_lock
 
 DEFAULT_BATCH_SIZE = 500
 
 
-@flow(name="newsevents", log_prints=True)
+@flow(name="newsevents")
 def newsevents_flow(
     source: str = "seeds",
     data_dir: str = "data",
@@ -28,7 +30,7 @@ def newsevents_flow(
 ) -> dict[str, int]:
     """Load every new article of `source` into the Parquet files and DuckDB file of `data_dir`.
 
-    Returns the counts of the run and the row counts of the warehouse tables.
+    Returns the run's counts and the warehouse's row counts per table.
     """
     logger = get_run_logger()
     source_dir, paths = Path(source).resolve(), WarehousePaths(Path(data_dir).resolve())
@@ -39,10 +41,10 @@ def newsevents_flow(
     if manifest_problem:
         logger.warning("ingest: %s", manifest_problem)
 
-    totals = {"articles_new": 0, "rejected_new": 0, "events_new": 0, "totals_new": 0}
     with writer_lock(paths):
         known_ids, known_rejected = prepare_warehouse(paths)
-        planned = plan_ingest(source_dir, known_ids, known_rejected)
+        planned, files_found = plan_ingest(source_dir, known_ids, known_rejected)
+        summaries = []
         for number, batch in enumerate(chunk(planned, batch_size), start=1):
             name = f"batch-{number:04d}"
             articles, rejected = read_articles_task.with_options(task_run_name=f"ingest-{name}")(
@@ -50,31 +52,19 @@ def newsevents_flow(
             )
             articles, removed = clean_task.with_options(task_run_name=f"clean-{name}")(articles)
             expressions = dates_task.with_options(task_run_name=f"dates-{name}")(articles)
-            events, drone_totals = extract_task.with_options(task_run_name=f"extract-{name}")(
+            events, totals = extract_task.with_options(task_run_name=f"extract-{name}")(
                 articles, expressions
             )
-            write_batch_task.with_options(task_run_name=f"load-{name}")(
-                paths,
-                {
-                    "rejected_articles": rejected,
-                    "removed_lines": removed,
-                    "time_expressions": expressions,
-                    "events": events,
-                    "drone_totals": drone_totals,
-                    "articles": articles,
-                },
+            frames = {
+                "rejected_articles": rejected,
+                "removed_lines": removed,
+                "time_expressions": expressions,
+                "events": events,
+                "drone_totals": totals,
+                "articles": articles,
+            }
+            summaries.append(
+                write_batch_task.with_options(task_run_name=f"load-{name}")(paths, frames)
             )
-            totals["articles_new"] += len(articles)
-            totals["rejected_new"] += len(rejected)
-            totals["events_new"] += len(events)
-            totals["totals_new"] += len(drone_totals)
-        table_counts = build_duckdb_task(paths)
-    logger.info(
-        "run: %d new articles, %d rejected, %d events, %d totals; warehouse at %s",
-        totals["articles_new"],
-        totals["rejected_new"],
-        totals["events_new"],
-        totals["totals_new"],
-        paths.duckdb_path,
-    )
-    return {**totals, **{f"rows_{table}": count for table, count in table_counts.items()}}
+        build = build_duckdb_task(paths)
+    return report_run(summaries, files_found, build, paths)

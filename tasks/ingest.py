@@ -264,8 +264,11 @@ def load_manifest(source_dir: Path) -> tuple[dict[str, ManifestEntry], str | Non
 @task(name="plan-ingest", cache_policy=NO_CACHE, retries=2, retry_delay_seconds=2)
 def plan_ingest(
     source_dir: Path, known_article_ids: set[str], known_rejections: set[tuple[str, str]]
-) -> pd.DataFrame:
-    """List and fingerprint the source folder; keep what needs work. Retried: it is all I/O."""
+) -> tuple[pd.DataFrame, int]:
+    """List and fingerprint the source folder -> (files that need work, files found).
+
+    Retried: it is all I/O.
+    """
     files = list_article_files(source_dir)
     fingerprints = fingerprint_files(files, source_dir)
     planned = plan_new_files(fingerprints, known_article_ids, known_rejections)
@@ -275,7 +278,7 @@ def plan_ingest(
         len(planned),
         len(fingerprints) - len(planned),
     )
-    return planned
+    return planned, len(fingerprints)
 
 
 @task(name="read-articles", cache_policy=NO_CACHE)

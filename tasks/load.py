@@ -6,7 +6,9 @@ import pandas as pd
 from prefect import get_run_logger, task
 from prefect.cache_policies import NO_CACHE
 
+from tasks.summary import BatchSummary, summarise_batch
 from warehouse.store import (
+    BuildResult,
     WarehousePaths,
     batch_key,
     build_duckdb,
@@ -39,20 +41,24 @@ def prepare_warehouse(paths: WarehousePaths) -> tuple[set[str], set[tuple[str, s
 
 
 @task(name="write-parquet", cache_policy=NO_CACHE, retries=2, retry_delay_seconds=2)
-def write_batch_task(paths: WarehousePaths, frames: dict[str, pd.DataFrame]) -> int:
-    """Write one batch's non-empty tables (articles last: that commits it). Returns files written."""
+def write_batch_task(paths: WarehousePaths, frames: dict[str, pd.DataFrame]) -> BatchSummary:
+    """Write one batch's non-empty tables (articles last: that commits it)."""
     key = batch_frames_key(frames["articles"], frames["rejected_articles"])
     written = write_batch(paths, key, {name: frame for name, frame in frames.items() if len(frame)})
     get_run_logger().info("load: batch %s, %d Parquet files written", key, len(written))
-    return len(written)
+    return summarise_batch(frames, [str(path.relative_to(paths.data_dir)) for path in written])
 
 
 @task(name="build-duckdb", cache_policy=NO_CACHE, retries=2, retry_delay_seconds=2)
-def build_duckdb_task(paths: WarehousePaths) -> dict[str, int]:
-    counts = build_duckdb(paths)
-    get_run_logger().info(
+def build_duckdb_task(paths: WarehousePaths) -> BuildResult:
+    """Rebuild and swap in the DuckDB file; log row counts and every failing check."""
+    result = build_duckdb(paths)
+    logger = get_run_logger()
+    logger.info(
         "load: %s rebuilt: %s",
         paths.duckdb_path,
-        ", ".join(f"{table}={count}" for table, count in counts.items()),
+        ", ".join(f"{table}={count}" for table, count in result.row_counts.items()),
     )
-    return counts
+    for check in result.failed_checks:
+        logger.error("quality: %s failed on %d rows: %s", check.check, check.failing_rows, check.sample)
+    return result

@@ -13,6 +13,7 @@ from warehouse.schemas import TABLE_NAMES, arrow_schema, column_comments
 from warehouse.store import (
     WarehousePaths,
     build_duckdb,
+    compact,
     known_article_ids,
     known_rejections,
     remove_uncommitted_batches,
@@ -59,8 +60,8 @@ def test_build_loads_committed_batches_and_is_idempotent(tmp_path: Path) -> None
     frames = {"removed_lines": removed_rows("a1", "a2"), "articles": article_rows("a1", "a2")}
     write_batch(paths, "k1", frames)
     write_batch(paths, "k1", frames)  # the same batch again: same file, nothing doubles
-    assert build_duckdb(paths)["articles"] == 2
-    assert build_duckdb(paths) == {
+    assert build_duckdb(paths).row_counts["articles"] == 2
+    assert build_duckdb(paths).row_counts == {
         "articles": 2, "removed_lines": 2, "time_expressions": 0, "events": 0,
         "drone_totals": 0, "rejected_articles": 0,
     }
@@ -76,10 +77,10 @@ def test_uncommitted_batch_is_invisible_and_cleared(tmp_path: Path) -> None:
     # A run that died after its child tables but before its articles file:
     write_batch(paths, "dead", {"removed_lines": removed_rows("b1")})
     (paths.table_dir("removed_lines") / "x.parquet.partial").write_bytes(b"half a file")
-    assert build_duckdb(paths)["removed_lines"] == 1  # readers never see the dead batch
+    assert build_duckdb(paths).row_counts["removed_lines"] == 1  # readers never see the dead batch
     removed = remove_uncommitted_batches(paths)
     assert sorted(p.name for p in removed) == ["dead.parquet", "x.parquet.partial"]
-    assert build_duckdb(paths)["removed_lines"] == 1
+    assert build_duckdb(paths).row_counts["removed_lines"] == 1
 
 
 def test_known_rejections_round_trip(tmp_path: Path) -> None:
@@ -90,7 +91,7 @@ def test_known_rejections_round_trip(tmp_path: Path) -> None:
     )
     write_batch(paths, "r1", {"rejected_articles": rejected})
     assert known_rejections(paths) == {("bad.txt", "ab" * 32)}
-    assert build_duckdb(paths)["rejected_articles"] == 1
+    assert build_duckdb(paths).row_counts["rejected_articles"] == 1
 
 
 def test_a_frame_missing_a_declared_column_is_refused(tmp_path: Path) -> None:
@@ -104,8 +105,102 @@ def test_reader_holding_the_file_open_does_not_block_a_rebuild(tmp_path: Path) -
     build_duckdb(paths)
     with duckdb.connect(str(paths.duckdb_path), read_only=True) as reader:
         write_batch(paths, "k2", {"articles": article_rows("a2")})
-        assert build_duckdb(paths)["articles"] == 2
+        assert build_duckdb(paths).row_counts["articles"] == 2
         # The open session keeps its complete, earlier state.
         assert reader.execute("SELECT count(*) FROM articles").fetchone() == (1,)
     with duckdb.connect(str(paths.duckdb_path), read_only=True) as fresh:
         assert fresh.execute("SELECT count(*) FROM articles").fetchone() == (2,)
+
+
+def event_row(event_id: str, **changes: object) -> dict[str, object]:
+    body = "Title\n\nA drone was shot down over Kursk."
+    row: dict[str, object] = {
+        "event_id": event_id, "article_id": "a1", "event_type": "drone_attack",
+        "event_date": date(2024, 4, 5), "event_date_start": date(2024, 4, 5),
+        "date_precision": "day", "country_code": "RU", "admin1_code": "RU-KRS",
+        "location": "Kursk", "attacker": "UA", "drones_launched": None, "drones_destroyed": 1,
+        "count_qualifier": "exact", "killed": None, "injured": None, "damage": None,
+        "claimed_by": "Russian Defence Ministry", "evidence": body[7:],
+        "evidence_start": 7, "evidence_end": len(body),
+    }
+    return {**row, **changes}
+
+
+def test_quality_checks_pass_on_good_rows_and_name_the_bad_ones(tmp_path: Path) -> None:
+    paths = WarehousePaths(tmp_path)
+    events = pd.DataFrame(
+        [
+            event_row("good"),
+            event_row("bad-region", admin1_code="RU-XXX"),
+            event_row("bad-counts", drones_launched=2, drones_destroyed=3),
+            event_row("bad-date", event_date=date(2024, 4, 9), event_date_start=date(2024, 4, 9)),
+            event_row("bad-evidence", evidence="A drone was shot down over Kursk!"),
+        ]
+    )
+    write_batch(paths, "k1", {"events": events, "articles": article_rows("a1")})
+    failing = {c.check: c.failing_rows for c in build_duckdb(paths).failed_checks}
+    assert failing == {
+        "admin1_codes_are_iso_3166_2": 1,
+        "counts_are_consistent": 1,
+        "event_dates_not_after_publication": 1,
+        "evidence_is_in_the_article": 1,
+    }
+    with duckdb.connect(str(paths.duckdb_path), read_only=True) as con:
+        stored = con.execute("SELECT count(*) FILTER (NOT passed), count(*) FROM data_quality").fetchone()
+    assert stored == (4, 8)
+
+
+def test_quality_checks_all_pass_on_a_clean_batch(tmp_path: Path) -> None:
+    paths = WarehousePaths(tmp_path)
+    write_batch(paths, "k1", {"events": pd.DataFrame([event_row("good")]), "articles": article_rows("a1")})
+    result = build_duckdb(paths)
+    assert [c.check for c in result.checks if c.passed] == [c.check for c in result.checks]
+    assert len(result.checks) == 8
+
+
+def rejected_row(uri: str) -> pd.DataFrame:
+    return pd.DataFrame(
+        {"source_uri": [uri], "content_sha256": [uri * 4], "reason": ["empty file"], "rejected_at": [RUN_AT]}
+    )
+
+
+def test_compaction_merges_files_and_keeps_every_row(tmp_path: Path) -> None:
+    paths = WarehousePaths(tmp_path)
+    for n in range(3):
+        write_batch(paths, f"k{n}", {"removed_lines": removed_rows(f"a{n}"), "articles": article_rows(f"a{n}")})
+    write_batch(paths, "r1", {"rejected_articles": rejected_row("bad1.txt")})
+    write_batch(paths, "r2", {"rejected_articles": rejected_row("bad2.txt")})
+    before = build_duckdb(paths).row_counts
+    assert compact(paths) == {"articles": 3, "removed_lines": 3, "rejected_articles": 2}
+    assert [len(paths.table_files(t)) for t in ("articles", "removed_lines", "rejected_articles")] == [1, 1, 1]
+    assert build_duckdb(paths).row_counts == before
+    assert compact(paths) == {}  # nothing left to merge
+    assert known_article_ids(paths) == {"a0", "a1", "a2"}
+
+
+def test_compaction_that_died_before_its_commit_is_rolled_back(tmp_path: Path) -> None:
+    paths = WarehousePaths(tmp_path)
+    for n in range(2):
+        write_batch(paths, f"k{n}", {"removed_lines": removed_rows(f"a{n}"), "articles": article_rows(f"a{n}")})
+    before = build_duckdb(paths).row_counts
+    # A compaction that wrote its merged child file, then died before the articles file:
+    merged = pd.concat([removed_rows("a0"), removed_rows("a1")])
+    write_batch(paths, "compact-dead", {"removed_lines": merged})
+    assert build_duckdb(paths).row_counts == before  # uncommitted: invisible
+    assert [p.name for p in remove_uncommitted_batches(paths)] == ["compact-dead.parquet"]
+    assert build_duckdb(paths).row_counts == before
+
+
+def test_compaction_that_died_after_its_commit_is_finished(tmp_path: Path) -> None:
+    paths = WarehousePaths(tmp_path)
+    for n in range(2):
+        write_batch(paths, f"k{n}", {"removed_lines": removed_rows(f"a{n}"), "articles": article_rows(f"a{n}")})
+    before = build_duckdb(paths).row_counts
+    originals = {t: paths.table_files(t) for t in ("articles", "removed_lines")}
+    compact(paths)
+    # Put the merged-away originals back, as if the run died before deleting them:
+    for table, files in originals.items():
+        for n, path in enumerate(files):
+            write_batch(paths, path.stem, {table: removed_rows(f"a{n}") if table == "removed_lines" else article_rows(f"a{n}")})
+    assert build_duckdb(paths).row_counts == before  # the merged copy is in force, not both
+    assert len(remove_uncommitted_batches(paths)) == 4

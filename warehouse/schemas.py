@@ -14,8 +14,8 @@ import pyarrow as pa
 
 TABLES_DIR = Path(__file__).parent / "tables"
 
-# Load order: `articles` is the commit point; every other article-keyed table only keeps rows whose
-# article is in `articles` (see warehouse/sql/load_table.sql).
+# `articles` is the commit point: a batch's files are in force once its articles file exists
+# (see warehouse/store.py).
 TABLE_NAMES: tuple[str, ...] = (
     "articles",
     "removed_lines",
@@ -24,31 +24,39 @@ TABLE_NAMES: tuple[str, ...] = (
     "drone_totals",
     "rejected_articles",
 )
+# Built into every DuckDB file from packages and checks, not loaded from Parquet.
+REFERENCE_TABLE_NAMES: tuple[str, ...] = ("admin1_regions", "data_quality")
 ARTICLE_CHILD_TABLES = frozenset({"removed_lines", "time_expressions", "events", "drone_totals"})
 
 
-def table_ddl(table: str) -> str:
+def table_ddl(table: str, reference: bool = False) -> str:
     """The CREATE TABLE (and COMMENT ON) statements declaring `table`."""
-    if table not in TABLE_NAMES:
-        raise KeyError(f"unknown table {table!r}; declared tables: {', '.join(TABLE_NAMES)}")
+    known = REFERENCE_TABLE_NAMES if reference else TABLE_NAMES
+    if table not in known:
+        raise KeyError(f"unknown table {table!r}; declared tables: {', '.join(known)}")
     return (TABLES_DIR / f"{table}.sql").read_text(encoding="utf-8")
 
 
 @cache
-def arrow_schema(table: str) -> pa.Schema:
+def arrow_schema(table: str, reference: bool = False) -> pa.Schema:
     """The Arrow schema of `table`, derived from its DDL by DuckDB itself."""
     with duckdb.connect() as con:
-        con.execute(table_ddl(table))
+        con.execute(table_ddl(table, reference))
         return con.sql(f'SELECT * FROM "{table}" LIMIT 0').to_arrow_table().schema
 
 
-def column_comments(table: str) -> dict[str, str]:
-    """Column name -> one-line meaning, as declared in the DDL's COMMENT ON COLUMN statements."""
+def declared_columns(table: str, reference: bool = False) -> list[tuple[str, str, str]]:
+    """(column, DuckDB type, one-line meaning) of each column, as declared in the DDL."""
     with duckdb.connect() as con:
-        con.execute(table_ddl(table))
+        con.execute(table_ddl(table, reference))
         rows = con.execute(
-            "SELECT column_name, comment FROM duckdb_columns() WHERE table_name = ? "
+            "SELECT column_name, data_type, comment FROM duckdb_columns() WHERE table_name = ? "
             "ORDER BY column_index",
             [table],
         ).fetchall()
-    return {name: comment or "" for name, comment in rows}
+    return [(name, data_type, comment or "") for name, data_type, comment in rows]
+
+
+def column_comments(table: str, reference: bool = False) -> dict[str, str]:
+    """Column name -> one-line meaning (COMMENT ON COLUMN)."""
+    return {name: meaning for name, _, meaning in declared_columns(table, reference)}

@@ -27,11 +27,24 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
 
+from warehouse.quality import CheckResult, run_checks
+from warehouse.reference import admin1_regions
 from warehouse.schemas import ARTICLE_CHILD_TABLES, TABLE_NAMES, arrow_schema, table_ddl
 
 SQL_DIR = Path(__file__).parent / "sql"
 VIEWS_DIR = Path(__file__).parent / "views"
 COMMIT_TABLE = "articles"
+LOAD_SQL = (SQL_DIR / "load_table.sql").read_text(encoding="utf-8")
+
+
+@dataclass(frozen=True)
+class BuildResult:
+    row_counts: dict[str, int]
+    checks: list[CheckResult]
+
+    @property
+    def failed_checks(self) -> list[CheckResult]:
+        return [check for check in self.checks if not check.passed]
 
 
 class WarehouseBusy(RuntimeError):
@@ -116,46 +129,125 @@ def write_batch(paths: WarehousePaths, key: str, frames: Mapping[str, pd.DataFra
     return written
 
 
-def remove_uncommitted_batches(paths: WarehousePaths) -> list[Path]:
-    """Delete what a run that died left behind: partial files, and batches never committed.
+SUPERSEDES_KEY = b"newsevents.supersedes"
+COMPACT_PREFIX = "compact-"
 
-    Call only while holding the writer lock.
+
+def superseded_files(paths: WarehousePaths) -> set[Path]:
+    """Files merged by a committed compaction: its articles file lists them in its metadata."""
+    merged: set[Path] = set()
+    for path in paths.table_files(COMMIT_TABLE):
+        metadata = pq.read_schema(path).metadata or {}
+        if SUPERSEDES_KEY in metadata:
+            merged.update(paths.parquet_dir / name for name in metadata[SUPERSEDES_KEY].decode().split())
+    return merged
+
+
+def live_files(paths: WarehousePaths) -> dict[str, list[Path]]:
+    """Each table's files in force: committed batches, minus files a committed compaction merged.
+
+    A batch is committed when its articles file exists; a file of a batch or compaction that
+    never got its articles file is not in force, whatever rows it holds.
     """
     committed = {path.stem for path in paths.table_files(COMMIT_TABLE)}
-    removed = list(paths.parquet_dir.glob("*/*.partial"))
-    for table in ARTICLE_CHILD_TABLES:
-        removed += [path for path in paths.table_files(table) if path.stem not in committed]
+    superseded = superseded_files(paths)
+    return {
+        table: [
+            path
+            for path in paths.table_files(table)
+            if path not in superseded
+            and (
+                path.stem in committed
+                or (table not in ARTICLE_CHILD_TABLES and not path.stem.startswith(COMPACT_PREFIX))
+            )
+        ]
+        for table in TABLE_NAMES
+    }
+
+
+def remove_uncommitted_batches(paths: WarehousePaths) -> list[Path]:
+    """Delete every file not in force (what a dead run or compaction left behind) and partial
+    files. Call only while holding the writer lock.
+    """
+    live = {path for files in live_files(paths).values() for path in files}
+    removed = set(paths.parquet_dir.glob("*/*.partial"))
+    removed.update(path for table in TABLE_NAMES for path in paths.table_files(table) if path not in live)
     for path in removed:
         path.unlink(missing_ok=True)
-    return removed
+    return sorted(removed)
 
 
-def _load_sql(table: str) -> str:
-    template = "load_article_child_table.sql" if table in ARTICLE_CHILD_TABLES else "load_table.sql"
-    return (SQL_DIR / template).read_text(encoding="utf-8").format(table=table)
+def compact(paths: WarehousePaths) -> dict[str, int]:
+    """Merge each table's files into one, for fast scans. Call under the writer lock.
+
+    The new articles file is written last and lists every file it replaces in its metadata, so a
+    crash at any point leaves either the old files or the new ones in force; the next
+    remove_uncommitted_batches finishes the job. Returns the number of files merged per table.
+    """
+    remove_uncommitted_batches(paths)
+    files = {table: paths.table_files(table) for table in TABLE_NAMES}
+    if not files[COMMIT_TABLE] or all(len(found) < 2 for found in files.values()):
+        return {}
+    key = COMPACT_PREFIX + batch_key(str(p) for found in files.values() for p in found)
+    merged: dict[str, int] = {}
+    for table in [*(t for t in TABLE_NAMES if t != COMMIT_TABLE), COMMIT_TABLE]:
+        if not files[table]:
+            continue
+        data = pq.read_table(files[table], schema=arrow_schema(table))
+        if table == COMMIT_TABLE:
+            listed = " ".join(
+                path.relative_to(paths.parquet_dir).as_posix()
+                for found in files.values()
+                for path in found
+            )
+            data = data.replace_schema_metadata({SUPERSEDES_KEY: listed.encode()})
+        write_parquet_atomically(data, paths.table_dir(table) / f"{key}.parquet")
+        merged[table] = len(files[table])
+    remove_uncommitted_batches(paths)
+    return merged
 
 
-def build_duckdb(paths: WarehousePaths) -> dict[str, int]:
-    """Rebuild the DuckDB file from the Parquet files and swap it in atomically.
+def build_duckdb(paths: WarehousePaths) -> BuildResult:
+    """Rebuild the DuckDB file from the Parquet files, check it, and swap it in atomically.
 
-    Returns the row count of each table.
+    The data-quality results are stored in the file (table data_quality) and returned; a failing
+    check does not stop the swap (the Parquet files are already committed), the caller reports it.
     """
     paths.data_dir.mkdir(parents=True, exist_ok=True)
     building = paths.duckdb_path.with_name(f"{paths.duckdb_path.name}.building-{os.getpid()}")
     building.unlink(missing_ok=True)
     counts: dict[str, int] = {}
+    in_force = live_files(paths)
     with duckdb.connect(str(building)) as con:
         for table in TABLE_NAMES:
             con.execute(table_ddl(table))
-            files = [str(path) for path in paths.table_files(table)]
-            if files:
-                con.execute(_load_sql(table), {"files": files})
-            counts[table] = con.execute(f'SELECT count(*) FROM "{table}"').fetchone()[0]  # type: ignore[index]
+            if in_force[table]:
+                con.execute(LOAD_SQL.format(table=table), {"files": [str(p) for p in in_force[table]]})
+            counts[table] = _row_count(con, table)
+        _load_reference_tables(con)
         for view in sorted(VIEWS_DIR.glob("*.sql")):
             con.execute(view.read_text(encoding="utf-8"))
+        checks = run_checks(con)
+        quality = pd.DataFrame(
+            [(c.check, c.description, c.failing_rows, c.passed, c.sample) for c in checks],
+            columns=["check_name", "description", "failing_rows", "passed", "sample"],
+        )
+        con.execute(table_ddl("data_quality", reference=True))
+        con.execute("INSERT INTO data_quality BY NAME SELECT * FROM quality")
         con.execute("CHECKPOINT")
     os.replace(building, paths.duckdb_path)
-    return counts
+    return BuildResult(counts, checks)
+
+
+def _row_count(con: duckdb.DuckDBPyConnection, table: str) -> int:
+    row = con.execute(f'SELECT count(*) FROM "{table}"').fetchone()
+    return int(row[0]) if row else 0
+
+
+def _load_reference_tables(con: duckdb.DuckDBPyConnection) -> None:
+    regions = admin1_regions()
+    con.execute(table_ddl("admin1_regions", reference=True))
+    con.execute("INSERT INTO admin1_regions BY NAME SELECT * FROM regions")
 
 
 @contextmanager
@@ -179,3 +271,22 @@ def writer_lock(paths: WarehousePaths, wait_seconds: float = 600.0) -> Iterator[
             yield
         finally:
             fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+class WarehouseMissing(FileNotFoundError):
+    """No DuckDB file yet at the data directory."""
+
+
+def connect_read_only(paths: WarehousePaths) -> duckdb.DuckDBPyConnection:
+    """The one way readers open the warehouse: read-only, so a run can swap the file meanwhile."""
+    if not paths.duckdb_path.is_file():
+        raise WarehouseMissing(
+            f"no warehouse at {paths.duckdb_path}: run `newsevents run --data-dir {paths.data_dir}` first"
+        )
+    return duckdb.connect(str(paths.duckdb_path), read_only=True)
+
+
+def table_row_counts(con: duckdb.DuckDBPyConnection) -> list[tuple[str, str, int]]:
+    """(name, table or view, rows) of everything in the warehouse, tables first."""
+    objects = con.execute((SQL_DIR / "list_tables.sql").read_text(encoding="utf-8")).fetchall()
+    return [(name, kind, _row_count(con, name)) for name, kind in objects]

@@ -1,4 +1,4 @@
--- Load every committed Parquet file of one table into the new DuckDB file.
+-- Load the files in force of one table into the new DuckDB file (see store.live_files).
 -- {table} is a name from warehouse.schemas.TABLE_NAMES, never user input.
 INSERT INTO {table} BY NAME
 SELECT * FROM read_parquet($files, union_by_name = true)

@@ -1,0 +1,10 @@
+-- Every event and total carries evidence that is exactly the article body at its offsets.
+SELECT 'events' AS table_name, e.event_id AS key
+FROM events AS e JOIN articles AS a USING (article_id)
+WHERE coalesce(e.evidence, '') = ''
+   OR substr(a.body, e.evidence_start + 1, e.evidence_end - e.evidence_start) <> e.evidence
+UNION ALL
+SELECT 'drone_totals', t.total_id
+FROM drone_totals AS t JOIN articles AS a USING (article_id)
+WHERE coalesce(t.evidence, '') = ''
+   OR substr(a.body, t.evidence_start + 1, t.evidence_end - t.evidence_start) <> t.evidence

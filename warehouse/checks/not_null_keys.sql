@@ -1,0 +1,9 @@
+-- No key or required column is null or empty.
+SELECT 'events' AS table_name, event_id AS key FROM events
+WHERE coalesce(event_id, '') = '' OR coalesce(article_id, '') = '' OR coalesce(admin1_code, '') = ''
+   OR coalesce(country_code, '') = '' OR coalesce(event_type, '') = ''
+UNION ALL
+SELECT 'drone_totals', total_id FROM drone_totals
+WHERE coalesce(total_id, '') = '' OR coalesce(article_id, '') = '' OR coalesce(country_code, '') = ''
+UNION ALL
+SELECT 'articles', article_id FROM articles WHERE coalesce(article_id, '') = '' OR body IS NULL
