@@ -3,6 +3,8 @@
     newsevents run     --source DIR --data-dir DIR   run the pipeline once
     newsevents query   "SQL" [--data-dir DIR]        print a query's result (read-only)
     newsevents tables  [--data-dir DIR]              list tables and views with row counts
+    newsevents report  [--data-dir DIR] [--output F] write the HTML report
+    newsevents serve   --source DIR --data-dir DIR   run the schedules in this process
 """
 
 from __future__ import annotations
@@ -31,6 +33,15 @@ def build_parser() -> argparse.ArgumentParser:
     query.add_argument("--max-rows", type=int, default=100, help="rows to print (default: 100)")
     tables = commands.add_parser("tables", help="list the warehouse's tables and row counts")
     tables.add_argument("--data-dir", default=DEFAULT_DATA_DIR)
+    report = commands.add_parser("report", help="write the self-contained HTML report")
+    report.add_argument("--data-dir", default=DEFAULT_DATA_DIR)
+    report.add_argument("--output", default=None, help="where to write it (default: DATA_DIR/report.html)")
+    serve = commands.add_parser(
+        "serve", help="run the watch-folder and nightly schedules in this process (flow.serve)"
+    )
+    serve.add_argument("--source", default="seeds", help="folder to watch (default: seeds)")
+    serve.add_argument("--data-dir", default=DEFAULT_DATA_DIR, help="output folder (default: data)")
+    serve.add_argument("--batch-size", type=int, default=500)
     return parser
 
 
@@ -86,7 +97,47 @@ def tables_command(args: argparse.Namespace) -> int:
     return 0
 
 
-COMMANDS = {"run": run_command, "query": query_command, "tables": tables_command}
+def report_command(args: argparse.Namespace) -> int:
+    from datetime import UTC, datetime
+
+    from warehouse.report import write_report
+    from warehouse.store import WarehouseMissing, WarehousePaths, connect_read_only
+
+    paths = WarehousePaths(Path(args.data_dir))
+    output = Path(args.output) if args.output else paths.report_path
+    try:
+        with connect_read_only(paths) as con:
+            write_report(con, output, datetime.now(UTC).date())
+    except WarehouseMissing as error:
+        print(f"newsevents: {error}", file=sys.stderr)
+        return 2
+    print(f"report written to {output}")
+    return 0
+
+
+def serve_command(args: argparse.Namespace) -> int:
+    from prefect.settings import PREFECT_API_URL
+
+    if not PREFECT_API_URL.value():  # from the environment or the active Prefect profile
+        print(
+            "newsevents: serve needs a Prefect server to hold its schedules: start one with "
+            "`prefect server start` and export PREFECT_API_URL=http://127.0.0.1:4200/api",
+            file=sys.stderr,
+        )
+        return 2
+    from flows.schedules import serve
+
+    serve(str(Path(args.source).resolve()), str(Path(args.data_dir).resolve()), args.batch_size)
+    return 0
+
+
+COMMANDS = {
+    "run": run_command,
+    "query": query_command,
+    "tables": tables_command,
+    "report": report_command,
+    "serve": serve_command,
+}
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -16,7 +16,7 @@ from tasks.dates import dates_task
 from tasks.extract import extract_task
 from tasks.ingest import chunk, load_manifest, plan_ingest, read_articles_task
 from tasks.load import build_duckdb_task, prepare_warehouse, write_batch_task
-from tasks.summary import report_run
+from tasks.summary import report_run, write_report_task
 from warehouse.store import WarehousePaths, writer_lock
 
 DEFAULT_BATCH_SIZE = 500
@@ -41,7 +41,7 @@ def newsevents_flow(
     if manifest_problem:
         logger.warning("ingest: %s", manifest_problem)
 
-    with writer_lock(paths):
+    with writer_lock(paths, on_wait=logger.warning):
         known_ids, known_rejected = prepare_warehouse(paths)
         planned, files_found = plan_ingest(source_dir, known_ids, known_rejected)
         summaries = []
@@ -67,4 +67,5 @@ def newsevents_flow(
                 write_batch_task.with_options(task_run_name=f"load-{name}")(paths, frames)
             )
         build = build_duckdb_task(paths)
+        write_report_task(paths, run_at.date())
     return report_run(summaries, files_found, build, paths)

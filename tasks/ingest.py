@@ -10,19 +10,35 @@ from __future__ import annotations
 import csv
 import hashlib
 import io
+import json
 import re
 import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
+from typing import Any
 
 import charset_normalizer
 import pandas as pd
 from prefect import get_run_logger, task
 from prefect.cache_policies import NO_CACHE
 
-ARTICLE_SUFFIXES = (".txt",)
+from tasks.formats import (
+    ARTICLE_SUFFIXES,
+    JSON_ARRAY_SUFFIXES,
+    JSON_LINES_SUFFIXES,
+    ArticleFields,
+    RecordError,
+    detect_language,
+    extract_html,
+    is_html,
+    json_line_spans,
+    parse_json_array,
+    parse_json_line,
+    record_fields,
+)
+
 MANIFEST_NAME = "manifest.csv"
 DEFAULT_MAX_BYTES = 5_000_000
 ARTICLE_ID_HEX_DIGITS = 16
@@ -30,6 +46,11 @@ ARTICLE_ID_HEX_DIGITS = 16
 # ` date 2023-02-28 Title...` or ` date 2023-09 Title...`: publication metadata on the first line.
 HEADER_DATE = re.compile(r"^\ufeff?[ \t]*date[ \t]+(\d{4}-\d{2}(?:-\d{2})?)\b[ \t]*")
 ISO_DATE = re.compile(r"^\s*(\d{4})-(\d{2})(?:-(\d{2}))?(?:[T ][0-9:.]+(?:Z|[+-]\d{2}:?\d{2})?)?\s*$")
+# Dates in URLs: /2023/09/20/, /2023/9/20/, 2024-03-31-title, /20230920/.
+URL_DATES = (
+    re.compile(r"(?<!\d)((?:19|20)\d{2})[/_-](\d{1,2})[/_-](\d{1,2})(?!\d)"),
+    re.compile(r"(?<![\d.])((?:19|20)\d{2})(\d{2})(\d{2})(?=[/_.-]|$)"),
+)
 # Characters that never occur in text a person wrote: C0 controls other than tab/newline/CR.
 CONTROL_CHARS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
@@ -43,6 +64,9 @@ class ManifestEntry:
     source: str | None
     url: str | None
     published: str | None
+
+
+NO_ENTRY = ManifestEntry(None, None, None)
 
 
 @dataclass(frozen=True)
@@ -61,34 +85,48 @@ def article_id_for(content_sha256: str) -> str:
     return content_sha256[:ARTICLE_ID_HEX_DIGITS]
 
 
-def decode_text(raw: bytes, max_bytes: int = DEFAULT_MAX_BYTES) -> str:
-    """Bytes of an article file -> normalised text, or RejectedInput with the reason."""
+def decode_text(raw: bytes, max_bytes: int = DEFAULT_MAX_BYTES) -> tuple[str, str]:
+    """Bytes of an article file -> (text, encoding), or RejectedInput with the reason.
+
+    The text is NFC with LF line ends and no control characters (the cleaner normalises spaces).
+    """
     if len(raw) > max_bytes:
         raise RejectedInput(f"file is {len(raw):,} bytes, larger than the {max_bytes:,}-byte limit")
     if not raw.strip():
         raise RejectedInput("empty file")
-    if raw.startswith((b"\xff\xfe", b"\xfe\xff")):
-        text = raw.decode("utf-16")
-    else:
-        try:
-            text = raw.decode("utf-8-sig")
-        except UnicodeDecodeError:
-            text = _decode_legacy(raw)
+    text, encoding = _decode(raw)
     text = unicodedata.normalize("NFC", text.replace("\r\n", "\n").replace("\r", "\n"))
-    if len(CONTROL_CHARS.findall(text[:20_000])) > max(2, len(text[:20_000]) // 100):
+    sample = text[:20_000]
+    if len(CONTROL_CHARS.findall(sample)) > max(2, len(sample) // 100):
         raise RejectedInput("binary content: control characters found, this is not a text file")
     if not any(ch.isalpha() for ch in text):
         raise RejectedInput("no letters in the file: nothing to read")
-    return CONTROL_CHARS.sub("", text)
+    return CONTROL_CHARS.sub("", text), encoding
 
 
-def _decode_legacy(raw: bytes) -> str:
-    if b"\x00" in raw[:4096]:
+def _decode(raw: bytes) -> tuple[str, str]:
+    if raw.startswith(b"\xef\xbb\xbf"):
+        return raw[3:].decode("utf-8", errors="replace"), "utf-8-sig"
+    if raw.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return raw.decode("utf-16", errors="replace"), "utf-16"
+    head = raw[:4096]
+    if head.count(b"\x00") > len(head) // 4:
+        # UTF-16 without a byte-order mark: NULs in every other byte of ASCII text.
+        odd_nuls, even_nuls = head[1::2].count(0), head[0::2].count(0)
+        if max(odd_nuls, even_nuls) > len(head) // 3 and min(odd_nuls, even_nuls) <= len(head) // 50:
+            encoding = "utf-16-le" if odd_nuls > even_nuls else "utf-16-be"
+            return raw.decode(encoding, errors="replace"), encoding
         raise RejectedInput("binary content: NUL bytes found, this is not a text file")
+    if b"\x00" in head:
+        raise RejectedInput("binary content: NUL bytes found, this is not a text file")
+    try:
+        return raw.decode("utf-8"), "utf-8"
+    except UnicodeDecodeError:
+        pass
     best = charset_normalizer.from_bytes(raw[:200_000]).best()
     if best is None or best.encoding is None:
         raise RejectedInput("not valid UTF-8 and no other text encoding fits: undecodable file")
-    return raw.decode(best.encoding, errors="replace")
+    return raw.decode(best.encoding, errors="replace"), best.encoding
 
 
 def parse_iso_published(value: str | None) -> PublishedDate:
@@ -103,22 +141,39 @@ def parse_iso_published(value: str | None) -> PublishedDate:
         return PublishedDate(None, None, None)
 
 
+def published_from(value: str | None, source: str) -> PublishedDate:
+    """An ISO value found at `source` (manifest, header, html, record) -> PublishedDate."""
+    parsed = parse_iso_published(value)
+    return PublishedDate(parsed.value, source, parsed.precision) if parsed.value else parsed
+
+
+def date_from_url(url: str | None) -> PublishedDate:
+    """A publication date written in a URL: /2023/09/20/, /2023/9/20/, /20230920/, 2024-03-31-..."""
+    for pattern in URL_DATES:
+        for match in pattern.finditer(url or ""):
+            year, month, day = (int(part) for part in match.groups())
+            try:
+                return PublishedDate(date(year, month, day), "url", "day")
+            except ValueError:
+                continue
+    return PublishedDate(None, None, None)
+
+
 def split_header(text: str) -> tuple[PublishedDate, str]:
     """Take a ` date YYYY-MM-DD ` metadata header off the first line; the title stays."""
     match = HEADER_DATE.match(text)
     if not match:
         return PublishedDate(None, None, None), text
-    parsed = parse_iso_published(match[1])
-    published = PublishedDate(parsed.value, "header", parsed.precision) if parsed.value else parsed
-    return published, text[match.end() :]
+    return published_from(match[1], "header"), text[match.end() :]
 
 
-def choose_published(manifest_value: str | None, header: PublishedDate) -> PublishedDate:
-    """The manifest's date wins (it is known from outside the text); else the header's; else none."""
-    from_manifest = parse_iso_published(manifest_value)
-    if from_manifest.value is not None:
-        return PublishedDate(from_manifest.value, "manifest", from_manifest.precision)
-    return header
+def choose_published(*candidates: PublishedDate) -> PublishedDate:
+    """The first candidate with a date, in order of trust: manifest (known from outside the
+    text), header line, the page's or record's own metadata, the URL; else none."""
+    for candidate in candidates:
+        if candidate.value is not None:
+            return candidate
+    return PublishedDate(None, None, None)
 
 
 def read_manifest(text: str) -> dict[str, ManifestEntry]:
@@ -144,27 +199,64 @@ def _blank_to_none(value: str | None) -> str | None:
 
 
 def list_article_files(source_dir: Path) -> list[Path]:
-    """Every article file below source_dir, in a stable order."""
+    """Every article file below source_dir (txt, html, jsonl, json), in a stable order.
+
+    Links are not followed: a file that points outside the source folder is never read.
+    """
     return sorted(
         path
         for path in source_dir.rglob("*")
-        if path.suffix.lower() in ARTICLE_SUFFIXES and path.is_file() and not path.is_symlink()
+        if path.suffix.lower() in ARTICLE_SUFFIXES
+        and path.name != MANIFEST_NAME
+        and not path.is_symlink()
+        and path.is_file()
     )
 
 
-def fingerprint_files(paths: Iterable[Path], source_dir: Path) -> pd.DataFrame:
-    """One row per file: source_uri, content_sha256, article_id, size_bytes, read_error."""
-    rows = []
+UNIT_COLUMNS = [
+    "source_uri", "file", "record", "offset", "length",
+    "content_sha256", "article_id", "size_bytes", "read_error",
+]
+
+
+def fingerprint_files(paths: Iterable[Path], source_dir: Path, max_bytes: int = DEFAULT_MAX_BYTES) -> pd.DataFrame:
+    """One row per unit of work: a whole text or HTML file, or one record of a JSON file.
+
+    `record` is -1 for a whole file; for JSON lines `offset`/`length` locate the record's bytes.
+    The content hash of a unit is its article id: a renamed copy is the same article.
+    """
+    rows: list[tuple[object, ...]] = []
     for path in paths:
-        uri = path.relative_to(source_dir).as_posix()
+        name = path.relative_to(source_dir).as_posix()
+        suffix = path.suffix.lower()
         try:
-            digest = sha256_hex(path.read_bytes())
-            rows.append((uri, digest, article_id_for(digest), path.stat().st_size, None))
+            size = path.stat().st_size
+            if size > max_bytes and suffix not in JSON_LINES_SUFFIXES:
+                # Too large to be one article: rejected by size without reading it.
+                rows.append((name, name, -1, 0, size, f"size:{size}", "", size, None))
+                continue
+            raw = path.read_bytes()
         except OSError as error:
-            rows.append((uri, "", "", 0, f"cannot read file: {error.strerror or error}"))
-    return pd.DataFrame(
-        rows, columns=["source_uri", "content_sha256", "article_id", "size_bytes", "read_error"]
-    )
+            rows.append((name, name, -1, 0, 0, "", "", 0, f"cannot read file: {error.strerror or error}"))
+            continue
+        if suffix in JSON_LINES_SUFFIXES:
+            for span in json_line_spans(raw):
+                digest = sha256_hex(raw[span.offset : span.offset + span.length])
+                uri = f"{name}#{span.index + 1}"
+                rows.append((uri, name, span.index, span.offset, span.length, digest, article_id_for(digest), span.length, None))
+        elif suffix in JSON_ARRAY_SUFFIXES:
+            try:
+                items = parse_json_array(raw)
+            except RecordError as error:
+                rows.append((name, name, -1, 0, len(raw), sha256_hex(raw), "", len(raw), str(error)))
+                continue
+            for index, item in enumerate(items):
+                digest = sha256_hex(json.dumps(item, sort_keys=True, ensure_ascii=False).encode())
+                rows.append((f"{name}#{index + 1}", name, index, 0, 0, digest, article_id_for(digest), 0, None))
+        else:
+            digest = sha256_hex(raw)
+            rows.append((name, name, -1, 0, len(raw), digest, article_id_for(digest), len(raw), None))
+    return pd.DataFrame(rows, columns=UNIT_COLUMNS)
 
 
 def plan_new_files(
@@ -172,16 +264,19 @@ def plan_new_files(
     known_article_ids: set[str],
     known_rejections: set[tuple[str, str]],
 ) -> pd.DataFrame:
-    """The files that need work: not yet loaded, not already rejected, first copy of each content."""
-    already_rejected = [
-        (uri, sha) in known_rejections
-        for uri, sha in zip(fingerprints["source_uri"], fingerprints["content_sha256"], strict=True)
-    ]
-    todo = fingerprints[
-        ~fingerprints["article_id"].isin(known_article_ids) & ~pd.Series(already_rejected, dtype=bool, index=fingerprints.index)
-    ]
-    readable = todo[todo["read_error"].isna()].drop_duplicates("article_id")
-    return pd.concat([readable, todo[todo["read_error"].notna()]]).reset_index(drop=True)
+    """The units that need work: not yet loaded, not already rejected, first copy of each content."""
+    already_rejected = pd.Series(
+        [
+            (uri, sha) in known_rejections
+            for uri, sha in zip(fingerprints["source_uri"], fingerprints["content_sha256"], strict=True)
+        ],
+        index=fingerprints.index,
+        dtype=bool,
+    )
+    todo = fingerprints[~fingerprints["article_id"].isin(known_article_ids) & ~already_rejected]
+    has_id = todo["article_id"] != ""
+    first_copies = todo[has_id].drop_duplicates("article_id")
+    return pd.concat([first_copies, todo[~has_id]]).sort_index().reset_index(drop=True)
 
 
 ARTICLE_COLUMNS = [
@@ -192,10 +287,50 @@ ARTICLE_COLUMNS = [
     "published_date",
     "published_date_source",
     "published_date_precision",
+    "content_format",
+    "encoding",
+    "language",
     "raw_text",
     "ingested_at",
 ]
 REJECTED_COLUMNS = ["source_uri", "content_sha256", "reason", "rejected_at"]
+
+
+def unit_fields(unit: Any, source_dir: Path, max_bytes: int, json_cache: dict[str, tuple[Any, ...]]) -> tuple[ArticleFields, str, str, PublishedDate]:
+    """Read one planned unit -> (fields, format, encoding, header date). Raises RejectedInput."""
+    if isinstance(unit.read_error, str):
+        raise RejectedInput(unit.read_error)
+    if unit.content_sha256.startswith("size:"):
+        raise RejectedInput(f"file is {unit.size_bytes:,} bytes, larger than the {max_bytes:,}-byte limit")
+    path = source_dir / unit.file
+    suffix = path.suffix.lower()
+    try:
+        if suffix in JSON_LINES_SUFFIXES:
+            with path.open("rb") as handle:
+                handle.seek(unit.offset)
+                line = handle.read(unit.length)
+            if sha256_hex(line) != unit.content_sha256:
+                raise RejectedInput("file changed while the run was reading it; retried next run")
+            return parse_json_line(line), "jsonl", "utf-8", PublishedDate(None, None, None)
+        if suffix in JSON_ARRAY_SUFFIXES:
+            if unit.file not in json_cache:
+                json_cache[unit.file] = parse_json_array(path.read_bytes())
+            return record_fields(json_cache[unit.file][unit.record]), "json", "utf-8", PublishedDate(None, None, None)
+        raw = path.read_bytes()
+    except RecordError as error:
+        raise RejectedInput(str(error)) from None
+    except OSError as error:
+        raise RejectedInput(f"cannot read file: {error.strerror or error}") from None
+    if sha256_hex(raw) != unit.content_sha256:
+        raise RejectedInput("file changed while the run was reading it; retried next run")
+    text, encoding = decode_text(raw, max_bytes)
+    if is_html(suffix, raw):
+        try:
+            return extract_html(text), "html", encoding, PublishedDate(None, None, None)
+        except RecordError as error:
+            raise RejectedInput(str(error)) from None
+    header_date, text = split_header(text)
+    return ArticleFields(text=text), "text", encoding, header_date
 
 
 def read_articles(
@@ -205,37 +340,38 @@ def read_articles(
     run_at: datetime,
     max_bytes: int = DEFAULT_MAX_BYTES,
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """Read and decode planned files -> (articles, rejected). One bad file never stops the others."""
+    """Read and decode planned units -> (articles, rejected). One bad unit never stops the others."""
     articles, rejected = [], []
-    for row in planned.itertuples(index=False):
-        if isinstance(row.read_error, str):
-            rejected.append((row.source_uri, row.content_sha256, row.read_error, run_at))
-            continue
+    json_cache: dict[str, tuple[Any, ...]] = {}
+    for unit in planned.itertuples(index=False):
         try:
-            raw = (source_dir / row.source_uri).read_bytes()
-            if sha256_hex(raw) != row.content_sha256:
-                raise RejectedInput("file changed while the run was reading it; retried next run")
-            text = decode_text(raw, max_bytes)
+            fields, content_format, encoding, header_date = unit_fields(unit, source_dir, max_bytes, json_cache)
+            if not any(ch.isalpha() for ch in fields.text):
+                raise RejectedInput("no letters in the article text: nothing to read")
         except RejectedInput as error:
-            rejected.append((row.source_uri, row.content_sha256, str(error), run_at))
+            rejected.append((unit.source_uri, unit.content_sha256, str(error), run_at))
             continue
-        except OSError as error:
-            reason = f"cannot read file: {error.strerror or error}"
-            rejected.append((row.source_uri, row.content_sha256, reason, run_at))
-            continue
-        header_date, text = split_header(text)
-        entry = manifest.get(row.source_uri) or manifest.get(Path(row.source_uri).name)
-        published = choose_published(entry.published if entry else None, header_date)
+        entry = manifest.get(unit.file) or manifest.get(Path(unit.file).name) or NO_ENTRY
+        url = entry.url or fields.url
+        published = choose_published(
+            published_from(entry.published, "manifest"),
+            header_date,
+            published_from(fields.published, fields.published_source or "record"),
+            date_from_url(url),
+        )
         articles.append(
             (
-                row.article_id,
-                row.source_uri,
-                entry.url if entry else None,
-                entry.source if entry else None,
+                unit.article_id,
+                unit.source_uri,
+                url,
+                entry.source or fields.source,
                 published.value,
                 published.source,
                 published.precision,
-                text,
+                content_format,
+                encoding,
+                detect_language(fields.text),
+                fields.text,
                 run_at,
             )
         )

@@ -12,6 +12,7 @@ from warehouse.store import (
     WarehousePaths,
     batch_key,
     build_duckdb,
+    compact,
     known_article_ids,
     known_rejections,
     remove_uncommitted_batches,
@@ -62,3 +63,14 @@ def build_duckdb_task(paths: WarehousePaths) -> BuildResult:
     for check in result.failed_checks:
         logger.error("quality: %s failed on %d rows: %s", check.check, check.failing_rows, check.sample)
     return result
+
+
+@task(name="compact-parquet", cache_policy=NO_CACHE, retries=2, retry_delay_seconds=2)
+def compact_task(paths: WarehousePaths) -> dict[str, int]:
+    """Merge each table's Parquet files into one (under the writer lock)."""
+    merged = compact(paths)
+    get_run_logger().info(
+        "compact: %s",
+        ", ".join(f"{table}: {n} files merged" for table, n in merged.items()) or "nothing to merge",
+    )
+    return merged

@@ -8,13 +8,15 @@ from __future__ import annotations
 import html
 from collections import Counter
 from dataclasses import dataclass, field
+from datetime import date
 
 import pandas as pd
 from prefect import get_run_logger, task
 from prefect.artifacts import create_markdown_artifact, create_table_artifact
 from prefect.cache_policies import NO_CACHE
 
-from warehouse.store import BuildResult, WarehousePaths
+from warehouse.report import write_report
+from warehouse.store import BuildResult, WarehousePaths, connect_read_only
 
 EVENT_TABLE_LIMIT = 500
 TOP_REGIONS = 10
@@ -85,6 +87,7 @@ def render_summary(
         f"**{sum(s.totals for s in summaries)}**",
         f"- data quality: **{len(build.checks) - len(build.failed_checks)}/{len(build.checks)}** "
         "checks passed",
+        f"- report: [{escape(paths.report_path)}](file://{paths.report_path})",
         f"- warehouse: `{escape(paths.duckdb_path)}` "
         + ", ".join(f"{table} {count}" for table, count in build.row_counts.items()),
         "",
@@ -120,6 +123,14 @@ def _cell(value: object) -> object:
     if value is None or isinstance(value, bool | int | float):
         return value
     return escape(value)
+
+
+@task(name="write-report", cache_policy=NO_CACHE, retries=2, retry_delay_seconds=2)
+def write_report_task(paths: WarehousePaths, generated_on: date) -> str:
+    with connect_read_only(paths) as con:
+        output = write_report(con, paths.report_path, generated_on)
+    get_run_logger().info("report: %s", output)
+    return str(output)
 
 
 class DataQualityError(RuntimeError):

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import shutil
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -12,42 +11,10 @@ import duckdb
 import pandas as pd
 import pytest
 
-from flows.pipeline import newsevents_flow
-from tests.conftest import SEEDS_DIR
+from tests.conftest import BAD_FILES, LOADED_TABLES as TABLES
 
 GOLDEN = [json.loads(line) for line in (Path(__file__).parent / "expected-events.jsonl").open()]
-BAD_FILES = {
-    "empty.txt": (b"", "empty file"),
-    "binary.txt": (b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" * 10, "binary content"),
-    "numbers.txt": (b"1 2 3 4 5\n", "no letters"),
-}
-TABLES = ["articles", "removed_lines", "time_expressions", "events", "drone_totals", "rejected_articles"]
 
-
-def read_tables(duckdb_path: Path) -> dict[str, pd.DataFrame]:
-    with duckdb.connect(str(duckdb_path), read_only=True) as con:
-        return {table: con.sql(f"SELECT * FROM {table} ORDER BY ALL").df() for table in TABLES}
-
-
-@pytest.fixture(scope="module")
-def seeded_run(prefect_harness: None, tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
-    """Seeds plus three bad files, run twice into one data directory."""
-    source = tmp_path_factory.mktemp("source")
-    for path in SEEDS_DIR.iterdir():
-        shutil.copy(path, source / path.name)
-    for name, (content, _) in BAD_FILES.items():
-        (source / name).write_bytes(content)
-    data_dir = tmp_path_factory.mktemp("data")
-    first = newsevents_flow(source=str(source), data_dir=str(data_dir), batch_size=2)
-    tables_after_first = read_tables(data_dir / "warehouse.duckdb")
-    second = newsevents_flow(source=str(source), data_dir=str(data_dir), batch_size=2)
-    return {
-        "first": first,
-        "second": second,
-        "tables": tables_after_first,
-        "tables_again": read_tables(data_dir / "warehouse.duckdb"),
-        "data_dir": data_dir,
-    }
 
 
 def article_rows(tables: dict[str, pd.DataFrame], table: str, file: str) -> pd.DataFrame:

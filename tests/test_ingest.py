@@ -12,11 +12,13 @@ from tasks.ingest import (
     PublishedDate,
     RejectedInput,
     choose_published,
+    date_from_url,
     decode_text,
     fingerprint_files,
     list_article_files,
     parse_iso_published,
     plan_new_files,
+    published_from,
     read_articles,
     read_manifest,
     split_header,
@@ -32,13 +34,15 @@ RUN_AT = datetime(2026, 1, 2, 3, 4, 5, tzinfo=UTC)
         (b"Drones downed over Kursk.", "Drones downed over Kursk."),
         (b"\xef\xbb\xbfBOM first.\r\nSecond line.", "BOM first.\nSecond line."),
         ("Kyiv – Київ".encode("utf-16"), "Kyiv – Київ"),
+        ("Drones over Kyiv, no BOM".encode("utf-16-le"), "Drones over Kyiv, no BOM"),
+        ("Drones over Kyiv, big end".encode("utf-16-be"), "Drones over Kyiv, big end"),
         ("Атака дронов на Курск".encode("cp1251"), "Атака дронов на Курск"),
         ("Cafe\u0301 line".encode(), "Caf\u00e9 line"),
         (b"Old Mac\rline endings", "Old Mac\nline endings"),
     ],
 )
 def test_decode_text_accepts_text_in_any_common_encoding(raw: bytes, expected: str) -> None:
-    assert decode_text(raw) == expected
+    assert decode_text(raw)[0] == expected
 
 
 @pytest.mark.parametrize(
@@ -95,9 +99,28 @@ def test_parse_iso_published(value: str | None, expected: PublishedDate) -> None
 
 def test_manifest_date_wins_over_header_and_header_is_the_fallback() -> None:
     header = PublishedDate(date(2023, 2, 28), "header", "day")
-    assert choose_published("2023-03-01", header) == PublishedDate(date(2023, 3, 1), "manifest", "day")
-    assert choose_published(None, header) == header
-    assert choose_published("not a date", header) == header
+    manifest = published_from("2023-03-01", "manifest")
+    url = date_from_url("https://example.com/2023/02/27/drones")
+    assert choose_published(manifest, header, url) == PublishedDate(date(2023, 3, 1), "manifest", "day")
+    assert choose_published(published_from(None, "manifest"), header, url) == header
+    assert choose_published(published_from("not a date", "manifest"), url) == url
+    assert choose_published() == PublishedDate(None, None, None)
+
+
+@pytest.mark.parametrize(
+    ("url", "expected"),
+    [
+        ("https://www.aljazeera.com/news/2024/4/5/russia-downs-dozens", date(2024, 4, 5)),
+        ("https://example.com/2023/09/20/drones/", date(2023, 9, 20)),
+        ("https://tass.com/politics/20230920/drones", date(2023, 9, 20)),
+        ("https://kyivindependent.com/2024-03-31-drones-hit-lviv", date(2024, 3, 31)),
+        ("https://example.com/article/123456789", None),
+        ("https://example.com/2023/13/45/bad-date", None),
+        (None, None),
+    ],
+)
+def test_date_from_url(url: str | None, expected: date | None) -> None:
+    assert date_from_url(url).value == expected
 
 
 def test_read_manifest_tolerates_missing_and_extra_columns() -> None:

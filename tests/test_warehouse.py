@@ -17,7 +17,9 @@ from warehouse.store import (
     known_article_ids,
     known_rejections,
     remove_uncommitted_batches,
+    WarehouseBusy,
     write_batch,
+    writer_lock,
 )
 
 RUN_AT = datetime(2026, 1, 2, tzinfo=UTC)
@@ -204,3 +206,14 @@ def test_compaction_that_died_after_its_commit_is_finished(tmp_path: Path) -> No
             write_batch(paths, path.stem, {table: removed_rows(f"a{n}") if table == "removed_lines" else article_rows(f"a{n}")})
     assert build_duckdb(paths).row_counts == before  # the merged copy is in force, not both
     assert len(remove_uncommitted_batches(paths)) == 4
+
+
+def test_writer_lock_makes_a_second_writer_wait_then_give_up(tmp_path: Path) -> None:
+    paths = WarehousePaths(tmp_path)
+    messages: list[str] = []
+    with writer_lock(paths), pytest.raises(WarehouseBusy, match="another run is writing"):
+        with writer_lock(paths, wait_seconds=0.5, on_wait=messages.append):
+            pass
+    assert messages == [f"another run is writing {tmp_path}; waiting up to 0 s for it to finish"]
+    with writer_lock(paths, wait_seconds=0.5):  # free again once the first holder is done
+        pass

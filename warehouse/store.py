@@ -17,7 +17,7 @@ import fcntl
 import hashlib
 import os
 import time
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -62,6 +62,10 @@ class WarehousePaths:
     @property
     def duckdb_path(self) -> Path:
         return self.data_dir / "warehouse.duckdb"
+
+    @property
+    def report_path(self) -> Path:
+        return self.data_dir / "report.html"
 
     @property
     def lock_path(self) -> Path:
@@ -251,16 +255,31 @@ def _load_reference_tables(con: duckdb.DuckDBPyConnection) -> None:
 
 
 @contextmanager
-def writer_lock(paths: WarehousePaths, wait_seconds: float = 600.0) -> Iterator[None]:
-    """Hold the data directory's writer lock; wait for another run up to wait_seconds."""
+def writer_lock(
+    paths: WarehousePaths,
+    wait_seconds: float = 600.0,
+    on_wait: Callable[[str], None] | None = None,
+) -> Iterator[None]:
+    """Hold the data directory's writer lock; wait for another run up to wait_seconds.
+
+    The lock is an flock on a file in the data directory: the operating system releases it when
+    the holder dies, even by kill -9, so a crashed run never blocks the next one.
+    """
     paths.data_dir.mkdir(parents=True, exist_ok=True)
     with open(paths.lock_path, "a+") as handle:
         deadline = time.monotonic() + wait_seconds
+        waited = False
         while True:
             try:
                 fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
                 break
             except BlockingIOError:
+                if on_wait and not waited:
+                    on_wait(
+                        f"another run is writing {paths.data_dir}; waiting up to "
+                        f"{wait_seconds:.0f} s for it to finish"
+                    )
+                    waited = True
                 if time.monotonic() >= deadline:
                     raise WarehouseBusy(
                         f"another run is writing {paths.data_dir} (lock {paths.lock_path}); "

@@ -8,6 +8,9 @@ CREATE TABLE articles (
     published_date DATE,
     published_date_source VARCHAR,
     published_date_precision VARCHAR,
+    content_format VARCHAR NOT NULL,
+    encoding VARCHAR NOT NULL,
+    language VARCHAR,
     body VARCHAR NOT NULL,
     n_removed_lines INTEGER NOT NULL,
     ingested_at TIMESTAMP WITH TIME ZONE NOT NULL
@@ -19,8 +22,11 @@ COMMENT ON COLUMN articles.url IS 'URL of the article as published, from the man
 COMMENT ON COLUMN articles.source IS 'Outlet name, from the manifest; null when unknown.';
 COMMENT ON COLUMN articles.title IS 'Headline: the first line of the clean text when it reads as a title.';
 COMMENT ON COLUMN articles.published_date IS 'Publication date (month-precision dates are stored as the first of the month).';
-COMMENT ON COLUMN articles.published_date_source IS 'Where the publication date came from: manifest, header, or null when none was found.';
+COMMENT ON COLUMN articles.published_date_source IS 'Where the publication date came from, in order of trust: manifest, header (a " date YYYY-MM-DD" first line), html (page metadata, via htmldate), record (a JSON field), url; null when none was found.';
 COMMENT ON COLUMN articles.published_date_precision IS 'day or month; null when published_date is null.';
+COMMENT ON COLUMN articles.content_format IS 'What the input was: text, html, jsonl (one record of a JSON-lines file) or json (one element of a JSON array).';
+COMMENT ON COLUMN articles.encoding IS 'The text encoding the input was read with (utf-8, utf-16, cp1251, ...).';
+COMMENT ON COLUMN articles.language IS 'ISO 639-1 code of the text''s language (py3langid); events are extracted from English articles only.';
 COMMENT ON COLUMN articles.body IS 'The clean article text (title first); all character offsets in other tables point into it.';
 COMMENT ON COLUMN articles.n_removed_lines IS 'How many non-blank lines the boilerplate cleaner removed (see removed_lines).';
 COMMENT ON COLUMN articles.ingested_at IS 'When the run that first loaded this article started (UTC).';

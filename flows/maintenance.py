@@ -1,0 +1,26 @@
+"""The nightly check: clear leftovers, compact the Parquet files, rebuild and check the warehouse."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from pathlib import Path
+
+from prefect import flow, get_run_logger
+
+from tasks.load import build_duckdb_task, compact_task, prepare_warehouse
+from tasks.summary import report_run, write_report_task
+from warehouse.store import WarehousePaths, writer_lock
+
+
+@flow(name="newsevents-maintenance")
+def maintenance_flow(data_dir: str = "data") -> dict[str, int]:
+    """Compact and rebuild `data_dir`; fails when a data-quality check fails."""
+    logger = get_run_logger()
+    paths = WarehousePaths(Path(data_dir).resolve())
+    run_at = datetime.now(UTC)
+    with writer_lock(paths, on_wait=logger.warning):
+        prepare_warehouse(paths)
+        compact_task(paths)
+        build = build_duckdb_task(paths)
+        write_report_task(paths, run_at.date())
+    return report_run([], 0, build, paths)

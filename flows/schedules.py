@@ -1,0 +1,34 @@
+"""The schedules of `newsevents serve`; prefect.yaml declares the same (a test keeps them equal)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+WATCH_FOLDER = "watch-folder"
+NIGHTLY_MAINTENANCE = "nightly-maintenance"
+WATCH_INTERVAL_SECONDS = 900
+MAINTENANCE_CRON = "30 2 * * *"
+
+
+def serve(source: str, data_dir: str, batch_size: int) -> None:
+    """Run both schedules in this process (flow.serve): no work pool or worker needed."""
+    from prefect import serve as prefect_serve
+
+    from flows.maintenance import maintenance_flow
+    from flows.pipeline import newsevents_flow
+
+    parameters: dict[str, Any] = {"source": source, "data_dir": data_dir, "batch_size": batch_size}
+    prefect_serve(
+        newsevents_flow.to_deployment(
+            name=WATCH_FOLDER,
+            interval=WATCH_INTERVAL_SECONDS,
+            parameters=parameters,
+            concurrency_limit=1,
+        ),
+        maintenance_flow.to_deployment(
+            name=NIGHTLY_MAINTENANCE,
+            cron=MAINTENANCE_CRON,
+            parameters={"data_dir": data_dir},
+            concurrency_limit=1,
+        ),
+    )

@@ -1,0 +1,167 @@
+"""Input formats: plain text, HTML pages, JSON lines / JSON arrays of scraped articles.
+
+Pure functions from bytes or decoded text to the fields of an article. HTML extraction is done by
+trafilatura (favor_precision) and htmldate, not by hand; our line cleaner runs afterwards.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+from functools import cache
+from typing import Any
+
+HTML_SUFFIXES = (".html", ".htm")
+JSON_LINES_SUFFIXES = (".jsonl", ".ndjson")
+JSON_ARRAY_SUFFIXES = (".json",)
+TEXT_SUFFIXES = (".txt",)
+ARTICLE_SUFFIXES = TEXT_SUFFIXES + HTML_SUFFIXES + JSON_LINES_SUFFIXES + JSON_ARRAY_SUFFIXES
+LANGUAGE_SAMPLE_CHARS = 1000
+MIN_HTML_WORDS = 8  # fewer words than this is a menu or an error page, not an article
+HTML_SNIFF = re.compile(rb"^\s*(<!doctype html|<html|<head|<body|<article|<div|<p[ >])", re.I)
+
+
+class RecordError(ValueError):
+    """A record or page that holds no article; the message is the reason a user reads."""
+
+
+@dataclass(frozen=True)
+class ArticleFields:
+    """What a file or record says about an article, before cleaning."""
+
+    text: str
+    title: str | None = None
+    url: str | None = None
+    source: str | None = None
+    published: str | None = None  # as found: ISO date or datetime
+    published_source: str | None = None  # html, record
+
+
+@dataclass(frozen=True)
+class RecordSpan:
+    """Where one record sits in a JSON-lines file (byte offsets) or a JSON array (index)."""
+
+    index: int
+    offset: int
+    length: int
+
+
+def is_html(suffix: str, raw_start: bytes) -> bool:
+    return suffix in HTML_SUFFIXES or bool(HTML_SNIFF.match(raw_start[:512]))
+
+
+def extract_html(html: str) -> ArticleFields:
+    """Main text, title, canonical URL and publication date of a page (trafilatura + htmldate)."""
+    import trafilatura  # imported here: it costs about a second, and plain text never needs it
+
+    document = trafilatura.bare_extraction(
+        html, favor_precision=True, with_metadata=True, include_comments=False, include_tables=False
+    )
+    text = (getattr(document, "text", None) or "").strip()
+    if len(text.split()) < MIN_HTML_WORDS:
+        raise RecordError("HTML page without article text (trafilatura found no main content)")
+    title = (getattr(document, "title", None) or "").strip() or None
+    if title and not text.startswith(title):
+        text = f"{title}\n\n{text}"
+    published = getattr(document, "date", None)
+    return ArticleFields(
+        text=text,
+        title=title,
+        url=getattr(document, "url", None) or None,
+        source=getattr(document, "sitename", None) or None,
+        published=published,
+        published_source="html" if published else None,
+    )
+
+
+def json_line_spans(raw: bytes) -> Iterator[RecordSpan]:
+    """One span per non-blank line of a JSON-lines file."""
+    offset = 0
+    for index, line in enumerate(raw.split(b"\n")):
+        if line.strip():
+            yield RecordSpan(index, offset, len(line))
+        offset += len(line) + 1
+
+
+def json_array_spans(raw: bytes) -> list[RecordSpan]:
+    """One span per element of a JSON array file (offsets unused: the array is parsed whole)."""
+    items = parse_json_array(raw)
+    return [RecordSpan(index, 0, 0) for index in range(len(items))]
+
+
+@cache
+def _parse_json_array_cached(raw: bytes) -> tuple[Any, ...]:
+    data = json.loads(raw.decode("utf-8-sig"))
+    if isinstance(data, dict):
+        data = data.get("articles") or data.get("items") or data.get("data") or [data]
+    if not isinstance(data, list):
+        raise RecordError("JSON file is neither an array of articles nor an object with 'articles'")
+    return tuple(data)
+
+
+def parse_json_array(raw: bytes) -> tuple[Any, ...]:
+    try:
+        return _parse_json_array_cached(raw)
+    except (UnicodeDecodeError, json.JSONDecodeError) as error:
+        raise RecordError(f"invalid JSON: {error}") from None
+
+
+def record_fields(record: Any) -> ArticleFields:
+    """A scraped-article record -> its fields. Wrong types and missing text are RecordErrors."""
+    if not isinstance(record, dict):
+        raise RecordError(f"record is a JSON {type(record).__name__}, expected an object")
+
+    def text_field(name: str) -> str | None:
+        value = record.get(name)
+        if value is None or value == "":
+            return None
+        if not isinstance(value, str):
+            raise RecordError(f"field {name!r} is a {type(value).__name__}, expected a string")
+        return value.strip() or None
+
+    url, title = text_field("url"), text_field("title")
+    source, published = text_field("source"), text_field("published")
+    text, html = text_field("text"), text_field("html")
+    if text is None and html is not None:
+        page = extract_html(html)
+        return ArticleFields(
+            text=page.text,
+            title=title or page.title,
+            url=url or page.url,
+            source=source or page.source,
+            published=published or page.published,
+            published_source="record" if published else page.published_source,
+        )
+    if text is None:
+        raise RecordError("record has no 'text' or 'html' field with content")
+    if title and not text.startswith(title):
+        text = f"{title}\n\n{text}"
+    return ArticleFields(
+        text=text,
+        title=title,
+        url=url,
+        source=source,
+        published=published,
+        published_source="record" if published else None,
+    )
+
+
+def parse_json_line(raw_line: bytes) -> ArticleFields:
+    try:
+        record = json.loads(raw_line.decode("utf-8-sig"))
+    except (UnicodeDecodeError, json.JSONDecodeError) as error:
+        raise RecordError(f"invalid JSON line: {error}") from None
+    return record_fields(record)
+
+
+def detect_language(text: str) -> str | None:
+    """ISO 639-1 code of the text's language (py3langid ships its model); None for no letters."""
+    sample = text[:LANGUAGE_SAMPLE_CHARS]
+    if not any(ch.isalpha() for ch in sample):
+        return None
+    import py3langid
+
+    language, _score = py3langid.classify(sample)
+    return str(language)

@@ -1,0 +1,106 @@
+"""HTML pages, JSON lines and JSON arrays load end to end; bad records become rejected rows."""
+
+from __future__ import annotations
+
+import shutil
+from datetime import UTC, date, datetime
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from tasks.formats import RecordError, detect_language, extract_html, record_fields
+from tasks.ingest import fingerprint_files, list_article_files, plan_new_files, read_articles
+
+FIXTURES = Path(__file__).parent / "fixtures" / "formats"
+RUN_AT = datetime(2026, 1, 2, tzinfo=UTC)
+
+
+@pytest.fixture(scope="module")
+def read_fixtures(tmp_path_factory: pytest.TempPathFactory) -> tuple[pd.DataFrame, pd.DataFrame]:
+    source = tmp_path_factory.mktemp("formats")
+    for path in FIXTURES.iterdir():
+        shutil.copy(path, source / path.name)
+    planned = plan_new_files(fingerprint_files(list_article_files(source), source), set(), set())
+    articles, rejected = read_articles(planned, source, {}, RUN_AT)
+    return articles.set_index("source_uri"), rejected.set_index("source_uri")
+
+
+def test_html_page_main_text_title_url_and_date(read_fixtures: tuple[pd.DataFrame, pd.DataFrame]) -> None:
+    page = read_fixtures[0].loc["kyiv-attack.html"]
+    assert page["content_format"] == "html"
+    assert page["url"] == "https://news.example.com/2024/03/31/russia-launches-37-shahed-drones"
+    assert (page["published_date"], page["published_date_source"]) == (date(2024, 3, 31), "html")
+    assert page["raw_text"].startswith("Russia launches 37 Shahed drones at Ukraine overnight\n")
+    assert "Air defence units shot down 33 of the Shahed drones" in page["raw_text"]
+    for cruft in ("Subscribe", "Sign up to our newsletter", "All rights reserved", "dataLayer", "Zelensky visits"):
+        assert cruft not in page["raw_text"], cruft
+    assert page["language"] == "en"
+
+
+def test_json_lines_records_load_and_bad_records_are_rejected(
+    read_fixtures: tuple[pd.DataFrame, pd.DataFrame],
+) -> None:
+    articles, rejected = read_fixtures
+    first = articles.loc["scraped.jsonl#1"]
+    assert first["content_format"] == "jsonl"
+    assert first["raw_text"].startswith("Two drones downed over Belgorod\n\nRussia's air defences")
+    assert (first["published_date"], first["published_date_source"]) == (date(2023, 9, 20), "record")
+    assert first["source"] == "Example Wire"
+    from_html = articles.loc["scraped.jsonl#5"]
+    assert from_html["raw_text"].startswith("Drone hits Kursk substation")
+    assert "electricity substation in the Kursk region" in from_html["raw_text"]
+    assert articles.loc["scraped.jsonl#7", "language"] == "ru"
+    assert rejected["reason"].to_dict() == {
+        "scraped.jsonl#2": "record has no 'text' or 'html' field with content",
+        "scraped.jsonl#3": "invalid JSON line: Expecting value: line 1 column 1 (char 0)",
+        "scraped.jsonl#4": "field 'url' is a int, expected a string",
+        "feed.json#2": "record has no 'text' or 'html' field with content",
+        "feed.json#3": "record is a JSON list, expected an object",
+    }
+
+
+def test_json_array_records(read_fixtures: tuple[pd.DataFrame, pd.DataFrame]) -> None:
+    odesa = read_fixtures[0].loc["feed.json#1"]
+    assert (odesa["content_format"], odesa["published_date"]) == ("json", date(2023, 7, 18))
+    assert "20 of the 25 drones were destroyed" in odesa["raw_text"]
+
+
+def test_a_renamed_json_lines_file_is_the_same_articles(tmp_path: Path) -> None:
+    shutil.copy(FIXTURES / "scraped.jsonl", tmp_path / "a.jsonl")
+    shutil.copy(FIXTURES / "scraped.jsonl", tmp_path / "b.jsonl")
+    planned = plan_new_files(fingerprint_files(list_article_files(tmp_path), tmp_path), set(), set())
+    assert sorted(planned["source_uri"]) == [f"a.jsonl#{n}" for n in (1, 2, 3, 4, 5, 7)]
+
+
+@pytest.mark.parametrize(
+    ("record", "reason"),
+    [
+        ({"text": None, "html": None}, "no 'text' or 'html'"),
+        ({"text": ["a list"]}, "field 'text' is a list"),
+        ({"text": "ok", "published": 20230920}, "field 'published' is a int"),
+        ("just a string", "record is a JSON str"),
+        ({"html": "<html><body><nav>Home</nav></body></html>"}, "HTML page without article text"),
+    ],
+)
+def test_record_errors(record: object, reason: str) -> None:
+    with pytest.raises(RecordError, match=reason):
+        record_fields(record)
+
+
+def test_html_without_main_text_is_an_error() -> None:
+    with pytest.raises(RecordError, match="without article text"):
+        extract_html("<html><body></body></html>")
+
+
+@pytest.mark.parametrize(
+    ("text", "language"),
+    [
+        ("Russia's air defences shot down two Ukrainian drones over the Belgorod region.", "en"),
+        ("Сили ППО збили над Київщиною 15 ударних безпілотників типу Shahed.", "uk"),
+        ("Rosyjskie drony zaatakowały w nocy obwód lwowski, poinformowały władze.", "pl"),
+        ("12 345 ...", None),
+    ],
+)
+def test_detect_language(text: str, language: str | None) -> None:
+    assert detect_language(text) == language

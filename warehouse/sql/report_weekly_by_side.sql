@@ -1,0 +1,10 @@
+-- Drones claimed destroyed (and events) per week and attacking side.
+SELECT
+    date_trunc('week', event_date)::DATE AS week,
+    coalesce(attacker, 'unknown') AS attacker,
+    coalesce(sum(drones_destroyed), 0) AS drones_destroyed,
+    count(*) AS events
+FROM events
+WHERE event_date IS NOT NULL
+GROUP BY ALL
+ORDER BY week, attacker
