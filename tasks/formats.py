@@ -11,6 +11,7 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import cache
+from html.parser import HTMLParser
 from typing import Any
 
 HTML_SUFFIXES = (".html", ".htm")
@@ -60,6 +61,9 @@ def extract_html(html: str) -> ArticleFields:
         html, favor_precision=True, with_metadata=True, include_comments=False, include_tables=False
     )
     text = (getattr(document, "text", None) or "").strip()
+    if document is None:
+        # lxml gave up (e.g. nesting deeper than it parses): fall back to the page's plain text.
+        text = plain_text_of_html(html)
     if len(text.split()) < MIN_HTML_WORDS:
         raise RecordError("HTML page without article text (trafilatura found no main content)")
     title = (getattr(document, "title", None) or "").strip() or None
@@ -74,6 +78,42 @@ def extract_html(html: str) -> ArticleFields:
         published=published,
         published_source="html" if published else None,
     )
+
+
+class _TextCollector(HTMLParser):
+    """The visible text of a page, one line per block, without scripts, styles and navigation."""
+
+    SKIPPED = frozenset({"script", "style", "nav", "header", "footer", "aside", "noscript", "template"})
+    BLOCKS = frozenset({"p", "div", "br", "li", "h1", "h2", "h3", "h4", "h5", "h6", "tr", "article", "section"})
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.parts: list[str] = []
+        self.skipping = 0
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag in self.SKIPPED:
+            self.skipping += 1
+        elif tag in self.BLOCKS:
+            self.parts.append("\n")
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag in self.SKIPPED and self.skipping:
+            self.skipping -= 1
+        elif tag in self.BLOCKS:
+            self.parts.append("\n")
+
+    def handle_data(self, data: str) -> None:
+        if not self.skipping:
+            self.parts.append(data)
+
+
+def plain_text_of_html(html: str) -> str:
+    collector = _TextCollector()
+    collector.feed(html)
+    collector.close()
+    lines = (" ".join(line.split()) for line in "".join(collector.parts).split("\n"))
+    return "\n".join(line for line in lines if line)
 
 
 def json_line_spans(raw: bytes) -> Iterator[RecordSpan]:
