@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -56,7 +55,7 @@ def test_parquet_files_hold_the_same_rows_as_duckdb(seeded_run: dict[str, Any]) 
 @pytest.mark.parametrize("golden", GOLDEN, ids=[g["file"][:3] for g in GOLDEN])
 def test_publication_dates(seeded_run: dict[str, Any], golden: dict[str, Any]) -> None:
     article = seeded_run["tables"]["articles"].set_index("source_uri").loc[golden["file"]]
-    assert article["published_date"] == date.fromisoformat(golden["pub_date"])
+    assert day(article["published_date"]) == golden["pub_date"]
     assert article["published_date_source"] == ("header" if golden["header"] else "manifest")
 
 
@@ -78,7 +77,7 @@ def test_time_expressions(seeded_run: dict[str, Any], golden: dict[str, Any]) ->
 @pytest.mark.parametrize("golden", GOLDEN, ids=[g["file"][:3] for g in GOLDEN])
 def test_drone_events(seeded_run: dict[str, Any], golden: dict[str, Any]) -> None:
     events = article_rows(seeded_run["tables"], "events", golden["file"])
-    produced = {(row.admin1_code, row.event_date.isoformat()): row for row in events.itertuples()}
+    produced = {(row.admin1_code, day(row.event_date)): row for row in events.itertuples()}
 
     def dates_of(expected: dict[str, Any]) -> list[str]:
         return [expected["date"], *expected["date_alt"]]
@@ -108,7 +107,7 @@ def test_drone_totals(seeded_run: dict[str, Any], golden: dict[str, Any]) -> Non
     assert len(totals) == len(golden["totals"])
     for expected, row in zip(golden["totals"], totals.itertuples(), strict=False):
         assert row.country_code == expected["country"]
-        assert row.event_date.isoformat() in [expected["date"], *expected["date_alt"]]
+        assert day(row.event_date) in [expected["date"], *expected["date_alt"]]
         assert _nullable(row.drones_launched) == expected["launched"]
         assert _nullable(row.drones_destroyed) == expected["destroyed"]
 
@@ -134,6 +133,11 @@ def test_cruft_is_gone_and_sentences_kept(seeded_run: dict[str, Any], file: str,
     assert kept in body
     removed = article_rows(seeded_run["tables"], "removed_lines", file)
     assert any(gone in text for text in removed["text"])
+
+
+def day(value: Any) -> str:
+    """A DATE cell as read through pandas -> 'YYYY-MM-DD'."""
+    return pd.Timestamp(value).date().isoformat()
 
 
 def _nullable(value: Any) -> Any:

@@ -1,0 +1,1281 @@
+"""Extract drone-attack events from a clean article body.
+
+One `DroneEvent` per article x date x first-level region; one `DroneTotal` per nationwide figure
+("Russia has downed 53 Ukrainian drones"). The rules are general and table-driven:
+
+1. Split the body into paragraphs and sentences (compiled regexes, offsets kept).
+2. Keep sentences that speak of drones (tasks/data/extract_phrases.toml) and of an attack or a
+   shoot-down; skip generic, hypothetical and background sentences.
+3. Find the regions and towns named (tasks/gazetteer.py), dropping places that are only an
+   origin ("from occupied Crimea"), a distance reference ("110km south-east of the capital"),
+   an intended target ("intended to attack the Russian capital"), a visit or a metonym
+   ("the Kyiv regime", "Moscow's invasion").
+4. Bind each drone count to the region it is said of ("44 of them were downed in Rostov");
+   a count over a list of regions or over a country is a nationwide total.
+5. Give each row its date (sentence, then paragraph, then the article's lead date, then the
+   publication date), its outcomes (killed, injured, damage, also from the next sentences)
+   and its claimant, then merge rows about the same date and region.
+
+`extract_drone_events` is the pure function; `extract_frames` / `extract_task` (bottom) run it
+over a batch of articles and return the `events` and `drone_totals` tables.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import tomllib
+from collections.abc import Sequence
+from dataclasses import astuple, dataclass, field
+from datetime import date, datetime, timedelta
+from functools import cache
+from pathlib import Path
+
+import pandas as pd
+from prefect import task
+from prefect.cache_policies import NO_CACHE
+
+from tasks.dates import TimeExpression
+from tasks.gazetteer import CITY_REGION, PlaceMatch, find_places, region_name
+
+PHRASES_TOML = Path(__file__).parent / "data" / "extract_phrases.toml"
+
+
+# --------------------------------------------------------------------------------------------
+# Public types
+# --------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class DroneEvent:
+    """One row per article x date x first-level region."""
+
+    event_type: str  # "drone_attack"
+    event_date: date | None
+    event_date_start: date | None  # the evening before for an overnight attack, else = event_date
+    date_precision: str  # day, night, week, month, publication, unknown
+    country_code: str  # ISO 3166-1 alpha-2 of the region
+    admin1_code: str  # ISO 3166-2 of the region (country code for a country-level place)
+    location: str  # the most specific named place
+    attacker: str | None  # "UA" or "RU"
+    drones_launched: int | None
+    drones_destroyed: int | None
+    count_qualifier: str | None  # exact, at_least, approx, vague
+    killed: int | None
+    injured: int | None
+    damage: bool | None
+    claimed_by: str | None
+    evidence: str  # the sentence(s) the row came from
+    evidence_start: int  # char offset of the evidence in body
+    evidence_end: int
+
+
+@dataclass(frozen=True)
+class DroneTotal:
+    """A nationwide figure without a region, for the country whose defences met the drones."""
+
+    country_code: str
+    event_date: date | None
+    drones_launched: int | None
+    drones_destroyed: int | None
+    count_qualifier: str | None
+    claimed_by: str | None
+    evidence: str
+    evidence_start: int
+    evidence_end: int
+
+
+@dataclass(frozen=True)
+class Extraction:
+    events: tuple[DroneEvent, ...]
+    totals: tuple[DroneTotal, ...]
+
+
+# --------------------------------------------------------------------------------------------
+# Compiled phrase lists
+# --------------------------------------------------------------------------------------------
+
+
+@cache
+def _phrases() -> dict[str, list]:
+    with PHRASES_TOML.open("rb") as handle:
+        return tomllib.load(handle)
+
+
+def _words(key: str) -> str:
+    return "|".join(f"(?:{item})" for item in _phrases()[key])
+
+
+def _compile(key: str) -> re.Pattern[str]:
+    return re.compile(rf"\b(?:{_words(key)})\b", re.IGNORECASE)
+
+
+DRONE_NOUN = _words("drone_nouns")
+WEAK_NOUN = _words("weak_drone_nouns")
+DRONE_RE = re.compile(rf"\b(?:{DRONE_NOUN})\b", re.IGNORECASE)
+WEAK_DRONE_RE = re.compile(r"\b(?:aerial|airborne|air) targets?\b", re.IGNORECASE)
+DESTROY_RE = _compile("destroy_verbs")
+ATTACK_RE = _compile("attack_verbs")
+LAUNCH_RE = _compile("launch_verbs")
+GENERIC_RE = _compile("generic_cues")
+BACKGROUND_RE = _compile("background_cues")
+HYPOTHETICAL_RE = _compile("hypothetical_cues")
+NO_CASUALTY_RE = _compile("no_casualty_cues")
+NO_INJURY_RE = _compile("no_injury_cues")
+NO_DAMAGE_RE = _compile("no_damage_cues")
+DAMAGE_RE = _compile("damage_cues")
+CLAIMANT_RES = [
+    (re.compile(rf"\b{pattern}\b", re.IGNORECASE), label)
+    for pattern, label in _phrases()["claimants"]
+]
+# A quotation that speaks of the future: "“We will respond to every drone attack,” he said."
+QUOTED_FUTURE_RE = re.compile(r"^\W*[“\"][^”\"]*\b(?:will|would|could|should|must|may|might)\b")
+OTHER_WEAPON_RE = re.compile(
+    r"\b(?:missiles?|shell(?:ing|ed|s)|artillery|rockets?|bombs?|airstrikes?|air strikes?)\b",
+    re.IGNORECASE,
+)
+# A sentence that continues the previous drone sentence: "The attacks — in ... — had been
+# suppressed", "It fell near ...".
+ANAPHOR_RE = re.compile(
+    r"^\W*(?:The|These|Those|Both)\s+(?:attacks?|strikes?|raids?)\b|^\W*(?:It|They)\s+"
+    r"(?:fell|crashed|exploded|hit|struck|landed|was|were)\b"
+    r"|\b(?:\d+|all|most|some|none) of them\b"
+)
+
+# --------------------------------------------------------------------------------------------
+# Sentences
+# --------------------------------------------------------------------------------------------
+
+PARAGRAPH_RE = re.compile(r"[^\n]+")
+SENTENCE_END_RE = re.compile(r"[.!?][\"”’)]*\s+(?=[\"“‘(]?[A-Z0-9])")
+ABBREVIATION_RE = re.compile(
+    r"(?:\b(?:Mr|Mrs|Ms|Dr|St|Gen|Lt|Col|Sgt|Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec|"
+    r"No|U\.S|U\.K|approx|vs|etc)|\b[A-Z])\.$"
+)
+
+
+@dataclass(frozen=True)
+class _Sentence:
+    start: int
+    end: int
+    text: str
+    paragraph: int
+
+
+def split_sentences(body: str) -> list[_Sentence]:
+    """Sentences with their offsets; every line of the body is a paragraph."""
+    sentences: list[_Sentence] = []
+    for paragraph_no, paragraph in enumerate(PARAGRAPH_RE.finditer(body)):
+        text, base, cursor = paragraph.group(), paragraph.start(), 0
+        for end in SENTENCE_END_RE.finditer(text):
+            stop = end.start() + 1
+            if ABBREVIATION_RE.search(text[max(cursor, stop - 8) : stop]):
+                continue
+            piece = text[cursor : end.end()].rstrip()
+            if piece.strip():
+                sentences.append(
+                    _Sentence(base + cursor, base + cursor + len(piece), piece, paragraph_no)
+                )
+            cursor = end.end()
+        piece = text[cursor:].rstrip()
+        if piece.strip():
+            sentences.append(
+                _Sentence(base + cursor, base + cursor + len(piece), piece, paragraph_no)
+            )
+    return sentences
+
+
+# --------------------------------------------------------------------------------------------
+# Places
+# --------------------------------------------------------------------------------------------
+
+CAPITALS = {"RU": "RU-MOW", "UA": "UA-30", "BY": "BY", "PL": "PL", "MD": "MD", "RO": "RO"}
+FOREIGN = {"BY", "PL", "MD", "RO"}
+OCCUPIED_BY_RU = {"UA-43", "UA-40"}  # Crimea and Sevastopol: drones there come from Ukraine
+BARE_CAPITAL_RE = re.compile(r"\bthe (?:country[’']s |nation[’']s )?capital\b(?![’']s)")
+# Text just before a place that makes it something other than where the drones were.
+NOT_LOCATION_BEFORE_RE = re.compile(
+    r"(?:\bfrom|\bby|\baccus\w+|"
+    r"(?<!in the )\b(?:north|south|east|west)(?:-?(?:north|south|east|west))?(?:ern)?\s+of|"
+    r"\bintend\w* to (?:attack|strike|hit)|\bhead\w* (?:to|towards?|for)|"
+    r"\bon (?:its|their) way to|\bflying towards?|\btowards?|\bvisit (?:to|in)|\btrip to|"
+    r"\bheads? to|\bheading to|\btravel\w* to|\bborder\w*|\bneighbou?ring|\blocated in|"
+    r"\bbased in|\bheadquartered in|\bstationed in|\bnear the border with|"
+    r"\bcitizens? of|\bpresident of|\bpressure on|\bwar (?:on|against|with)|\bties with|"
+    r"\brelations with|\btalks with|\bthreats? to|\bdanger to)"
+    r"(?:\s+(?:the|occupied|annexed|Russian-occupied|Russian-annexed|southern|northern|"
+    r"eastern|western|central|of|from|to))*\s*$",
+    re.IGNORECASE,
+)
+DISTANCE_BEFORE_RE = re.compile(
+    r"\d\s*(?:km|kilometres?|kilometers?|miles?)\b[^,;]{0,30}\b(?:of|from)\s+(?:the\s+)?$",
+    re.IGNORECASE,
+)
+METONYM_AFTER_RE = re.compile(
+    r"^(?:[’']s\b|\s+(?:regime|government|authorities|officials|leadership|said|says|"
+    r"(?:has|have|had) (?:said|denied|claimed|accused|blamed|warned|insisted|long)|"
+    r"claims?|claimed|accused|accuses|denied|denies|blamed|blames|warned|warns|"
+    r"launch(?:ed|es)|sen[dt]s?|fired|attack(?:ed|s)|target(?:ed|s)|struck|strikes|hits?|"
+    r"us(?:ed|es)|carried|stepped|retaliated|responded|"
+    r"maintains|maintained|increases|insists|wants|river|River|direction)\b)"
+)
+CAPITAL_CODES = {"RU-MOW", "UA-30"}
+PLURAL_REGION_RE = re.compile(r"\b(?:regions|oblasts|provinces|krais)$", re.IGNORECASE)
+LIST_GAP_RE = re.compile(r"^(?:,\s*|\s+and\s+|,\s+and\s+|\s+or\s+|\s*/\s*)(?:the\s+)?$")
+
+
+@dataclass(frozen=True)
+class _Place:
+    start: int  # offset in the sentence
+    end: int
+    admin1_code: str
+    country_code: str
+    name: str
+    kind: str
+
+
+def _is_location(sentence: str, match: PlaceMatch) -> bool:
+    if match.text.isupper() and len(match.text) > 3:
+        return False  # a dateline: "KYIV, Jan 10 (Reuters) -"
+    before = sentence[max(0, match.start - 60) : match.start]
+    after = sentence[match.end : match.end + 14]
+    if NOT_LOCATION_BEFORE_RE.search(before) or DISTANCE_BEFORE_RE.search(before):
+        return False
+    if match.admin1_code in CAPITAL_CODES and match.kind == "city":
+        return not METONYM_AFTER_RE.match(after)
+    return not re.match(r"^\s+(?:river|River)\b", after)
+
+
+def _places(sentence: str, context_country: str | None) -> list[_Place]:
+    """First-level places where the sentence's drones were, in order of mention."""
+    found = [
+        _Place(m.start, m.end, m.admin1_code, m.country_code, m.name, m.kind)
+        for m in find_places(sentence)
+        if _is_location(sentence, m)
+    ]
+    if context_country in CAPITALS:
+        for m in BARE_CAPITAL_RE.finditer(sentence):
+            fake = PlaceMatch(
+                m.start(),
+                m.end(),
+                m.group(),
+                "",
+                CAPITALS[context_country],
+                context_country,
+                "city",
+            )
+            if _is_location(sentence, fake):
+                found.append(
+                    _Place(
+                        m.start(),
+                        m.end(),
+                        fake.admin1_code,
+                        context_country,
+                        region_name(fake.admin1_code),
+                        "city",
+                    )
+                )
+        found.sort(key=lambda p: p.start)
+    return found
+
+
+def _groups(sentence: str, places: list[_Place]) -> list[list[_Place]]:
+    """Places listed together ("the Kursk, Belgorod and Krasnodar regions") form one group."""
+    groups: list[list[_Place]] = []
+    for place in places:
+        if groups and LIST_GAP_RE.match(sentence[groups[-1][-1].end : place.start]):
+            groups[-1].append(place)
+        else:
+            groups.append([place])
+    # "Kyiv, Donetsk and Khmelnytskyi oblasts": every name of the list is a region.
+    for group in groups:
+        if len(group) > 1 and PLURAL_REGION_RE.search(sentence[group[-1].start : group[-1].end]):
+            group[:] = [
+                _Place(
+                    p.start,
+                    p.end,
+                    CITY_REGION.get(p.admin1_code, p.admin1_code),
+                    p.country_code,
+                    region_name(CITY_REGION.get(p.admin1_code, p.admin1_code)),
+                    "region",
+                )
+                for p in group
+            ]
+    return groups
+
+
+# --------------------------------------------------------------------------------------------
+# Counts
+# --------------------------------------------------------------------------------------------
+
+NUMBER_WORDS = {
+    "one": 1,
+    "two": 2,
+    "three": 3,
+    "four": 4,
+    "five": 5,
+    "six": 6,
+    "seven": 7,
+    "eight": 8,
+    "nine": 9,
+    "ten": 10,
+    "eleven": 11,
+    "twelve": 12,
+    "thirteen": 13,
+    "fourteen": 14,
+    "fifteen": 15,
+    "sixteen": 16,
+    "seventeen": 17,
+    "eighteen": 18,
+    "nineteen": 19,
+    "twenty": 20,
+    "thirty": 30,
+    "forty": 40,
+    "fifty": 50,
+    "sixty": 60,
+    "seventy": 70,
+    "eighty": 80,
+    "ninety": 90,
+    "a hundred": 100,
+    "a dozen": 12,
+}
+VAGUE_WORDS = r"dozens|several|scores|hundreds|a number|multiple|many|numerous|a few|some"
+QUALIFIERS = {
+    "more than": "at_least",
+    "over": "at_least",
+    "at least": "at_least",
+    "upwards of": "at_least",
+    "no fewer than": "at_least",
+    "about": "approx",
+    "around": "approx",
+    "some": "approx",
+    "nearly": "approx",
+    "almost": "approx",
+    "approximately": "approx",
+    "up to": "approx",
+    "roughly": "approx",
+}
+_NUMBER = (
+    r"\d{1,4}|(?:twenty|thirty|forty|fifty|sixty|seventy|eighty|ninety)(?:-(?:one|two|three|four|"
+    r"five|six|seven|eight|nine))?|a hundred|a dozen|one|two|three|four|five|six|seven|eight|"
+    r"nine|ten|eleven|twelve|thirteen|fourteen|fifteen|sixteen|seventeen|eighteen|nineteen"
+)
+_QUALIFIER = "|".join(sorted(QUALIFIERS, key=len, reverse=True))
+_NOUN = rf"(?:{DRONE_NOUN}|{WEAK_NOUN}|targets|of them|of which|of those)"
+_ADJECTIVES = r"(?:[\w-]+\s+){0,3}?"
+COUNT_RE = re.compile(
+    rf"\b(?:(?P<all>all)\s+)?(?:(?P<qual>{_QUALIFIER})\s+)?(?P<num>{_NUMBER})\s+"
+    rf"(?:of\s+(?:the\s+)?(?P<total>{_NUMBER})\s+)?{_ADJECTIVES}{_NOUN}\b"
+    rf"|\b(?P<vague>{VAGUE_WORDS})\s+(?:of\s+)?{_ADJECTIVES}{_NOUN}\b"
+    rf"|\banother\s+(?P<another>{_NUMBER})\b"
+    rf"|(?:,|:|\band)\s+(?P<ellipsis>{_NUMBER})\s+(?=(?:more\s+)?(?:in|over|above)\s+(?:the\s+)?[A-Z])"
+    rf"|\b(?:{_words('destroy_verbs')})\s+(?P<active>a|an|one|another|a single)\s+(?:[\w-]+\s+)?"
+    rf"(?:{DRONE_NOUN})\b(?!\s+(?:attacks?|strikes?|raids?|assaults?|threats?))"
+    rf"|\b(?P<single>a|an|one|the|another|a single)\s+(?!first|second|third|last|other|next)"
+    rf"(?:[\w-]+\s+)?(?:{DRONE_NOUN}|device|aircraft)\s+"
+    rf"(?:was|has been|had been)\s+(?:\w+\s+)?(?={_words('destroy_verbs')})"
+    rf"|\bwith\s+(?P<with>{_NUMBER})\s+{_ADJECTIVES}(?:{DRONE_NOUN})\b[^.;]*?\b"
+    rf"(?P<repelled>repelled|foiled|thwarted|suppressed|stopped|repulsed)",
+    re.IGNORECASE,
+)
+
+
+UNIDENTIFIED_RE = re.compile(r"\b(?:unspecified|unidentified|unknown)\b", re.IGNORECASE)
+ALL_DESTROYED_RE = re.compile(
+    rf"\ball(?: of)?(?: them| which| those)?\s+(?:were|was|have been|had been)\s+"
+    rf"(?:{_words('destroy_verbs')})",
+    re.IGNORECASE,
+)
+
+
+@dataclass(frozen=True)
+class _Count:
+    start: int
+    end: int
+    launched: int | None
+    destroyed: int | None
+    qualifier: str
+
+
+def _number(text: str) -> int:
+    text = text.lower()
+    if text.isdigit():
+        return int(text)
+    if "-" in text:
+        tens, ones = text.split("-", 1)
+        return NUMBER_WORDS[tens] + NUMBER_WORDS[ones]
+    return NUMBER_WORDS[text]
+
+
+def _last(pattern: re.Pattern[str], text: str) -> re.Match[str] | None:
+    found = None
+    for found in pattern.finditer(text):  # noqa: B007 - keep the last match
+        pass
+    return found
+
+
+def _role(sentence: str, start: int, end: int, low: int, high: int) -> str | None:
+    """Is the count at [start, end) about drones launched or destroyed? The nearest verb wins."""
+    window_after = sentence[end:high]
+    window_before = sentence[low:start]
+    after = DESTROY_RE.search(window_after)
+    before = _last(DESTROY_RE, window_before)
+    launch_after = LAUNCH_RE.search(window_after)
+    launch_before = _last(LAUNCH_RE, window_before)
+    candidates = []
+    if after:
+        candidates.append((after.start(), "destroyed"))
+    if before:
+        candidates.append((len(window_before) - before.end(), "destroyed"))
+    if launch_after:
+        candidates.append((launch_after.start() + 5, "launched"))
+    if launch_before:
+        candidates.append((len(window_before) - launch_before.end() + 5, "launched"))
+    return min(candidates)[1] if candidates else None
+
+
+def _counts(sentence: str) -> list[_Count]:
+    matches = list(COUNT_RE.finditer(sentence))
+    counts: list[_Count] = []
+    for index, m in enumerate(matches):
+        if UNIDENTIFIED_RE.search(m.group(0)):
+            continue  # "two unspecified aerial targets": not a claim about drones
+        low = matches[index - 1].end() if index else 0
+        high = matches[index + 1].start() if index + 1 < len(matches) else len(sentence)
+        clause_low = max(low, sentence.rfind(";", 0, m.start()) + 1)
+        semicolon = sentence.find(";", m.end())
+        clause_high = min(high, semicolon) if semicolon >= 0 else high
+        if m.group("with"):
+            value = _number(m.group("with"))
+            counts.append(_Count(m.start(), m.end(), value, value, "exact"))
+            continue
+        if m.group("single") or m.group("active"):
+            counts.append(_Count(m.start(), m.end(), None, 1, "exact"))
+            continue
+        if m.group("vague"):
+            role = _role(sentence, m.start(), m.end(), clause_low, clause_high)
+            if role:
+                counts.append(_Count(m.start(), m.end(), None, None, "vague"))
+            continue
+        if m.group("ellipsis") and not counts:
+            continue
+        raw = m.group("num") or m.group("another") or m.group("ellipsis")
+        value = _number(raw)
+        qualifier = QUALIFIERS.get((m.group("qual") or "").lower(), "exact")
+        if m.group("qual") and m.group("qual").lower() == "some" and value < 2:
+            continue
+        role = _role(sentence, m.start(), m.end(), clause_low, clause_high)
+        if (m.group("another") or m.group("ellipsis")) and counts:
+            # "37 were downed in Kursk, another 37 in Voronezh and 17 in Belgorod"
+            role = "destroyed" if counts[-1].destroyed is not None else "launched"
+        if role is None:
+            continue
+        if m.group("total"):
+            counts.append(_Count(m.start(), m.end(), _number(m.group("total")), value, qualifier))
+        elif m.group("all") and role == "destroyed":
+            counts.append(_Count(m.start(), m.end(), value, value, qualifier))
+        elif role == "destroyed":
+            counts.append(_Count(m.start(), m.end(), None, value, qualifier))
+        elif ALL_DESTROYED_RE.search(sentence, m.end(), high):
+            # "launched 16 drones at Crimea, all of which were destroyed"
+            counts.append(_Count(m.start(), m.end(), value, value, qualifier))
+        else:
+            counts.append(_Count(m.start(), m.end(), value, None, qualifier))
+    return _merge_launch_destroy(counts)
+
+
+def _merge_launch_destroy(counts: list[_Count]) -> list[_Count]:
+    """ "launched 37 Shahed drones ...; 33 Shaheds were shot down" is one figure: 37 and 33."""
+    merged: list[_Count] = []
+    for count in counts:
+        previous = merged[-1] if merged else None
+        if (
+            previous is not None
+            and previous.destroyed is None
+            and previous.launched is not None
+            and count.launched is None
+            and count.destroyed is not None
+        ):
+            merged[-1] = _Count(
+                previous.start, count.end, previous.launched, count.destroyed, count.qualifier
+            )
+        else:
+            merged.append(count)
+    return merged
+
+
+# --------------------------------------------------------------------------------------------
+# Outcomes, attacker, claimant
+# --------------------------------------------------------------------------------------------
+
+KILLED_RE = re.compile(
+    rf"\b(?:(?P<n1>{_NUMBER})\s+(?:\w+\s+){{0,2}}?(?:were|was|have been|had been)\s+killed"
+    rf"|(?:killing|killed)\s+(?:at least\s+)?(?P<n2>{_NUMBER})(?=\s+(?:people|persons?|civilians?"
+    rf"|residents?|men|women|children|soldiers|servicemen))"
+    rf"|(?P<n3>{_NUMBER})\s+(?:people\s+|civilians\s+|persons\s+)?(?:died|dead)"
+    rf"|(?:killing|killed)\s+(?P<one>an?)\s+(?:\w+\s+)?(?:man|woman|person|child|civilian|"
+    rf"resident|boy|girl|driver|soldier|serviceman))\b",
+    re.IGNORECASE,
+)
+INJURED_RE = re.compile(
+    rf"\b(?:(?P<n1>{_NUMBER})\s+(?:\w+\s+){{0,2}}?(?:were|was|have been|had been)\s+"
+    rf"(?:injured|wounded|hurt)|(?:injuring|wounding|injured|wounded)\s+(?:at least\s+)?"
+    rf"(?P<n2>{_NUMBER})(?!\s+(?:drones?|UAVs?)))\b",
+    re.IGNORECASE,
+)
+
+
+@dataclass(frozen=True)
+class _Outcome:
+    killed: int | None = None
+    injured: int | None = None
+    damage: bool | None = None
+
+
+def _outcome(text: str) -> _Outcome:
+    killed = injured = None
+    damage = None
+    if NO_CASUALTY_RE.search(text):
+        killed = 0
+    if NO_INJURY_RE.search(text):
+        injured = 0
+    if m := KILLED_RE.search(text):
+        killed = 1 if m.group("one") else _number(m.group("n1") or m.group("n2") or m.group("n3"))
+    if m := INJURED_RE.search(text):
+        injured = _number(m.group("n1") or m.group("n2"))
+    rest = NO_DAMAGE_RE.sub(" ", text)
+    if DAMAGE_RE.search(rest):
+        damage = True
+    elif rest != text:
+        damage = False
+    return _Outcome(killed, injured, damage)
+
+
+UA_DRONES_RE = re.compile(
+    r"\b(?:Ukrainian (?:drones?|UAVs?)|Kyiv regime|Kiev regime|Ukraine (?:launched|attacked|"
+    r"used|sent|fired)|Ukrainian forces (?:launched|attacked))\b",
+    re.IGNORECASE,
+)
+RU_DRONES_RE = re.compile(
+    r"\b(?:Russian (?:drones?|UAVs?|attack drones?)|Shaheds?|Shahed-\w+|Gerans?|Iranian-made|"
+    r"Russia (?:launched|attacked|used|sent|fired))\b",
+    re.IGNORECASE,
+)
+MAYOR_RE = re.compile(
+    r"\b(?P<city>the capital[’']s|the city[’']s|[A-Z][a-z]+(?:[’']s)?)\s+[Mm]ayor,?\s*"
+    r"(?P<name>(?:[A-Z][a-z]+\s?){1,3})?|\b[Mm]ayor of (?P<of>[A-Z][a-z]+),?\s*"
+    r"(?P<name2>(?:[A-Z][a-z]+\s?){1,3})?|\bMayor (?P<name3>(?:[A-Z][a-z]+\s?){1,3})"
+)
+CITING_RE = re.compile(r"\bciting\s+(?:the\s+)?$", re.IGNORECASE)
+
+
+def _attacker(text: str, admin1_code: str, country_code: str) -> str | None:
+    if country_code == "RU" or admin1_code in OCCUPIED_BY_RU:
+        return "UA"
+    if UA_DRONES_RE.search(text) and not RU_DRONES_RE.search(text):
+        return "UA"
+    if country_code in {"UA", *FOREIGN}:
+        return "RU"
+    return None
+
+
+def _region_label(admin1_code: str) -> str:
+    name = region_name(admin1_code)
+    if admin1_code in CITY_REGION or admin1_code in OCCUPIED_BY_RU - {"UA-43"}:
+        return name  # a city: "Kyiv military administration", "Sevastopol governor"
+    return name if name.lower().endswith("region") else f"{name} region"
+
+
+def _claimant(text: str, admin1_code: str, country_code: str) -> str | None:
+    best: tuple[int, str] | None = None
+    if m := MAYOR_RE.search(text):
+        city_text = m.group("city") or m.group("of") or ""
+        if "capital" in city_text and country_code in CAPITALS:
+            city = region_name(CAPITALS[country_code])
+        elif "-" in admin1_code and ("city" in city_text or "capital" in city_text):
+            city = region_name(admin1_code)
+        elif m.group("name3"):  # "..., Mayor Sergei Sobyanin said": the mayor of the place
+            city = region_name(admin1_code) if admin1_code in CITY_REGION else ""
+        else:
+            city = re.sub(r"[’']s$", "", city_text)
+        person = (m.group("name") or m.group("name2") or m.group("name3") or "").strip()
+        if city:
+            best = (m.start(), f"{city} mayor {person}".strip())
+    for pattern, label in CLAIMANT_RES:
+        for m in pattern.finditer(text):
+            if CITING_RE.search(text[max(0, m.start() - 12) : m.start()]):
+                continue
+            if best is not None and m.start() >= best[0]:
+                break
+            side = "RU" if admin1_code in OCCUPIED_BY_RU else country_code
+            country = {"RU": "Russian", "UA": "Ukrainian"}.get(side, "")
+            if "{region}" in label:
+                if "-" not in admin1_code:
+                    break
+                label_text = label.replace("{region} ", _region_label(admin1_code) + " ")
+            else:
+                label_text = label.replace("{country}", country).strip()
+            best = (m.start(), label_text)
+            break
+    return best[1] if best else None
+
+
+# --------------------------------------------------------------------------------------------
+# Dates
+# --------------------------------------------------------------------------------------------
+
+DAY_VALUE_RE = re.compile(r"^(\d{4})-(\d{2})-(\d{2})")
+RECENT_DAYS = 7
+
+
+EVENING_OF_DAY_RE = re.compile(r"\b(?:night|evening|late)\b", re.IGNORECASE)
+MORNING_AFTER_RE = re.compile(r"overnight|early hours|small hours|wee hours|\d\s*[-–]\s*\d", re.IGNORECASE)
+
+
+@dataclass(frozen=True)
+class _When:
+    day: date | None
+    start: date | None
+    precision: str
+
+
+def _as_when(expression: TimeExpression) -> _When | None:
+    m = DAY_VALUE_RE.match(expression.value)
+    if not m:
+        return None
+    day = date(int(m.group(1)), int(m.group(2)), int(m.group(3)))
+    night = (
+        expression.granularity == "night"
+        or "TNI" in expression.value
+        or bool(re.search(r"night|overnight", expression.text, re.IGNORECASE))
+    )
+    if night and EVENING_OF_DAY_RE.search(expression.text) and not MORNING_AFTER_RE.search(
+        expression.text
+    ):
+        # "on Tuesday night", "late on Thursday": the value is the evening the night began.
+        return _When(day, day, "night")
+    if night:
+        # "overnight", "the night of 13-14 May", "the early hours of Friday": the value is the
+        # morning after, and the attack may have begun the evening before.
+        return _When(day, day - timedelta(days=1), "night")
+    precision = "week" if expression.granularity == "week" else "day"
+    return _When(day, day, precision)
+
+
+def _is_recent(when: _When, published: date | None) -> bool:
+    if published is None or when.day is None:
+        return True
+    return published - timedelta(days=RECENT_DAYS) <= when.day <= published + timedelta(days=1)
+
+
+def _sentence_time(
+    sentence: _Sentence, expressions: Sequence[TimeExpression], published: date | None
+) -> tuple[_When | None, bool]:
+    """(the sentence's own day, is the sentence about the past?)"""
+    inside = [e for e in expressions if sentence.start <= e.start_char < sentence.end]
+    # "were shot down on Tuesday night, the ministry said on Wednesday": the reporting date
+    # ("said on Wednesday") is only used when the sentence has no other date.
+    inside.sort(key=lambda e: bool(getattr(e, "reporting", False)))
+    for expression in inside:
+        when = _as_when(expression)
+        if when is None:
+            if expression.type in {"DATE"} and expression.granularity in {"month", "year"}:
+                return None, True
+            continue
+        return when, not _is_recent(when, published)
+    return None, bool(BACKGROUND_RE.search(sentence.text))
+
+
+# --------------------------------------------------------------------------------------------
+# Extraction
+# --------------------------------------------------------------------------------------------
+
+
+@dataclass
+class _Row:
+    """A DroneEvent being built from one or more sentences."""
+
+    when: _When
+    admin1_code: str
+    country_code: str
+    location: str
+    attacker: str | None
+    location_rank: int = -1
+    launched: int | None = None
+    destroyed: int | None = None
+    qualifier: str | None = None
+    killed: int | None = None
+    injured: int | None = None
+    damage: bool | None = None
+    claimed_by: str | None = None
+    spans: list[tuple[int, int]] = field(default_factory=list)
+
+
+QUALIFIER_RANK = {"exact": 3, "approx": 2, "at_least": 1, "vague": 0, None: -1}
+LOCATION_RANK = {"region": 0, "country": 0, "city": 1}  # towns, villages, airbases: 2
+
+
+@dataclass
+class _Pending:
+    """A drone sentence without a region; the next one may say where ("The first drone ...")."""
+
+    count: _Count | None
+    when: _When | None
+    sentence: _Sentence
+    country: str | None
+
+
+def _is_drone_sentence(text: str, previous_was_drone: bool, article_has_drones: bool) -> bool:
+    if DRONE_RE.search(text):
+        return True
+    if article_has_drones and WEAK_DRONE_RE.search(text):
+        return True
+    return previous_was_drone and bool(ANAPHOR_RE.search(text)) and not OTHER_WEAPON_RE.search(text)
+
+
+def _merge_count(row: _Row, count: _Count | None) -> None:
+    if count is None:
+        return
+    if QUALIFIER_RANK[count.qualifier] > QUALIFIER_RANK[row.qualifier] or (
+        row.launched is None and row.destroyed is None
+    ):
+        if count.destroyed is not None or row.destroyed is None:
+            row.destroyed = count.destroyed if count.destroyed is not None else row.destroyed
+        if count.launched is not None:
+            row.launched = count.launched
+        row.qualifier = count.qualifier
+    else:
+        if row.launched is None and count.launched is not None:
+            row.launched = count.launched
+        if row.destroyed is None and count.destroyed is not None:
+            row.destroyed = count.destroyed
+
+
+def _apply_outcome(row: _Row, outcome: _Outcome) -> None:
+    if outcome.killed is not None and (row.killed is None or outcome.killed > row.killed):
+        row.killed = outcome.killed
+    if outcome.injured is not None and (row.injured is None or outcome.injured > row.injured):
+        row.injured = outcome.injured
+    if outcome.damage is True or (outcome.damage is False and row.damage is None):
+        row.damage = outcome.damage
+
+
+def _bind_counts(
+    text: str, counts: list[_Count], groups: list[list[_Place]], national: bool
+) -> tuple[dict[int, _Count], list[_Count]]:
+    """Counts per group index, and counts that are nationwide totals."""
+    per_group: dict[int, _Count] = {}
+    totals: list[_Count] = []
+    for index, count in enumerate(counts):
+        next_start = counts[index + 1].start if index + 1 < len(counts) else len(text)
+        prev_end = counts[index - 1].end if index else 0
+        target = next(
+            (g for g, group in enumerate(groups) if count.end <= group[0].start < next_start),
+            None,
+        )
+        if target is not None and PART_OF_TOTAL_RE.search(text, count.end, groups[target][0].start):
+            # "destroyed 30 of 35 drones, mainly targeting the Mykolaiv region"
+            totals.append(count)
+            continue
+        if target is None:
+            before = [
+                g for g, group in enumerate(groups) if prev_end <= group[-1].end <= count.start
+            ]
+            target = before[-1] if before else None
+        if national and index == 0 and target is None:
+            # "Russia has downed 53 drones, the majority of which targeted the Rostov region"
+            totals.append(count)
+            continue
+        if target is None:
+            if len(groups) == 1 and len(groups[0]) == 1 and len(counts) == 1:
+                per_group[0] = count
+            else:
+                totals.append(count)
+        elif len(groups[target]) > 1:
+            totals.append(count)
+        elif target not in per_group:
+            per_group[target] = count
+    return per_group, totals
+
+
+PART_OF_TOTAL_RE = re.compile(
+    r"\b(?:mainly|mostly|majority|most of (?:them|which)|including|in particular|among them)\b",
+    re.IGNORECASE,
+)
+NATIONAL_SUBJECT_RE = re.compile(
+    r"(?<!by )\b(?:Russia|Ukraine)(?:[’']s)?\s+(?:(?:air\s+)?defen[cs]es?\s+"
+    r"(?:units\s+|systems\s+|forces\s+)?|air force\s+|military\s+|forces\s+|armed forces\s+)?"
+    r"(?:(?!were\b|was\b|are\b|is\b|been\b)\w+\s+){0,4}?"
+    rf"(?:{_words('destroy_verbs')})",
+    re.IGNORECASE,
+)
+ANAPHORIC_OUTCOME_RE = re.compile(
+    r"\b(?:after|following|during|in|by) the (?:drone )?(?:attacks?|strikes?|raids?)\b",
+    re.IGNORECASE,
+)
+# A drone event on a neighbouring country's soil: debris found, a crash, airspace violated.
+FOREIGN_EVENT_RE = re.compile(
+    r"\b(?:crash\w*|fell|landed|found|debris|fragments?|wreckage|airspace|violat\w*|entered)\b",
+    re.IGNORECASE,
+)
+CLAIMANT_SIDE = {"Russian": "RU", "Ukrainian": "UA"}
+COUNTRY_PLACE_RE = re.compile(r"\b(?:over|in|across|above|into|on)\s+(?:the\s+)?$")
+UNNAMED_REGION_RE = re.compile(
+    r"\b(?:regions?|oblasts?|provinces?) (?:bordering|neighbou?ring|near|around|adjacent)"
+    r"|\b(?:in|over|above) the (?:region|oblast|province)\b",
+    re.IGNORECASE,
+)
+
+
+@dataclass
+class _State:
+    """What the walk through one article remembers from sentence to sentence."""
+
+    rows: dict[tuple[date | None, str], _Row] = field(default_factory=dict)
+    totals: list[DroneTotal] = field(default_factory=list)
+    last_group: list[tuple[date | None, str]] = field(default_factory=list)  # rows just written
+    last_paragraph: int = -10
+    pending: _Pending | None = None
+    context_country: str | None = None  # country of the last region named ("the capital")
+    paragraph_when: dict[int, _When] = field(default_factory=dict)
+    paragraph_source: dict[int, _Sentence] = field(default_factory=dict)
+    last_total: tuple[str, int] | None = None  # (country, paragraph) of the last total
+
+
+def extract_drone_events(
+    body: str, published: date | None, expressions: Sequence[TimeExpression]
+) -> Extraction:
+    """Drone-attack rows and nationwide totals reported in one article."""
+    sentences = split_sentences(body)
+    if not sentences or not DRONE_RE.search(body):
+        return Extraction((), ())
+    expressions = sorted(expressions, key=lambda e: e.start_char)
+    publication = _When(published, published, "publication" if published else "unknown")
+
+    # Pass 1: which sentences are about drones, and the article's lead date (the first day
+    # said of a drone attack, else the first recent day in the first paragraphs).
+    flags: list[bool] = []
+    article_has_drones = previous = False
+    for sentence in sentences:
+        previous = _is_drone_sentence(sentence.text, previous, article_has_drones)
+        article_has_drones = article_has_drones or bool(DRONE_RE.search(sentence.text))
+        flags.append(previous)
+    lead = _lead_date(sentences, flags, expressions, published) or publication
+
+    # Pass 2: read each sentence in order.
+    state = _State()
+    for index, sentence in enumerate(sentences):
+        own_when, is_past = _sentence_time(sentence, expressions, published)
+        if own_when is not None and not is_past:
+            state.paragraph_when[sentence.paragraph] = own_when
+        if not flags[index]:
+            _read_context_sentence(state, sentence, is_past)
+        elif not is_past and _reports_an_attack(sentence.text):
+            _read_drone_sentence(state, sentences, index, flags, own_when, lead)
+
+    events = tuple(_to_event(body, row) for row in state.rows.values())
+    return Extraction(events, tuple(state.totals))
+
+
+def _reports_an_attack(text: str) -> bool:
+    if GENERIC_RE.search(text) or HYPOTHETICAL_RE.search(text) or QUOTED_FUTURE_RE.search(text):
+        return False
+    return bool(ATTACK_RE.search(text) or DESTROY_RE.search(text))
+
+
+def _read_context_sentence(state: _State, sentence: _Sentence, is_past: bool) -> None:
+    """A sentence without drones may still tell the outcome of the rows just written
+    ("There was no damage to infrastructure and no casualties were reported")."""
+    text = sentence.text
+    places = [p for p in _places(text, state.context_country) if p.kind != "country"]
+    if places and ANAPHORIC_OUTCOME_RE.search(text) and not is_past:
+        # "power cuts had been reintroduced in Kiev following the attacks"
+        codes = {p.admin1_code for p in places}
+        for key in [k for k in state.rows if k[1] in codes][-1:]:
+            _apply_outcome(state.rows[key], _outcome(text))
+            state.rows[key].spans.append((sentence.start, sentence.end))
+    if any(p.admin1_code not in {k[1] for k in state.last_group} for p in places):
+        state.last_group = []  # the text has moved on to another place
+    elif state.last_group and sentence.paragraph - state.last_paragraph <= 3 and not is_past:
+        outcome = _outcome(text)
+        if outcome != _Outcome():
+            for key in state.last_group:
+                _apply_outcome(state.rows[key], outcome)
+                state.rows[key].spans.append((sentence.start, sentence.end))
+
+
+def _read_drone_sentence(
+    state: _State,
+    sentences: list[_Sentence],
+    index: int,
+    flags: list[bool],
+    own_when: _When | None,
+    lead: _When,
+) -> None:
+    sentence = sentences[index]
+    text = sentence.text
+    places = _places(text, state.context_country)
+    countries = [p for p in places if p.kind == "country" and p.country_code not in FOREIGN]
+    regions = [
+        p
+        for p in places
+        if p.kind != "country" or (p.country_code in FOREIGN and FOREIGN_EVENT_RE.search(text))
+    ]
+    if regions:
+        state.context_country = regions[-1].country_code
+    elif countries and state.context_country is None:
+        state.context_country = countries[0].country_code
+    when = own_when or state.paragraph_when.get(sentence.paragraph)
+    counts = _counts(text)
+    if not regions:
+        _read_regionless_sentence(state, sentences, index, flags, countries, counts, when, lead)
+        return
+
+    # A previous region-less sentence may give this one its count, date and claimant.
+    inherited = state.pending
+    if inherited is not None and sentence.paragraph - inherited.sentence.paragraph > 1:
+        inherited = None
+    state.pending = None
+    when = when or (inherited.when if inherited else None) or lead
+
+    national = bool(countries and NATIONAL_SUBJECT_RE.search(text))
+    groups = _groups(text, regions)
+    per_group, total_counts = _bind_counts(text, counts, groups, national)
+    if inherited and inherited.count and not counts and len({p.admin1_code for p in regions}) == 1:
+        per_group[0] = inherited.count
+        _drop_total(state.totals, inherited)
+    for count in total_counts:
+        country = countries[0].country_code if countries else regions[0].country_code
+        claimant = _claimant_near(sentences, index, "", country)
+        _add_total(state.totals, country, when, count, claimant, sentence)
+
+    keys: list[tuple[date | None, str]] = []
+    for g, group in enumerate(groups):
+        outcome = _outcome(_segment(text, groups, g) if len(groups) > 1 else text)
+        for place in group:
+            key = (when.day, place.admin1_code)
+            claimant = _row_claimant(state, sentences, index, place, inherited)
+            row = state.rows.get(key)
+            if row is None:
+                attacker = _attacker(text, place.admin1_code, place.country_code)
+                row = _Row(when, place.admin1_code, place.country_code, place.name, attacker)
+                state.rows[key] = row
+            rank = LOCATION_RANK.get(place.kind, 2)
+            if rank > row.location_rank:
+                row.location, row.location_rank = place.name, rank
+            if row.claimed_by is None:
+                row.claimed_by = claimant
+            if len(group) == 1:
+                _merge_count(row, per_group.get(g))
+            _apply_outcome(row, outcome)
+            row.spans.append((sentence.start, sentence.end))
+            if key not in keys:
+                keys.append(key)
+    state.last_group, state.last_paragraph = keys, sentence.paragraph
+
+
+def _read_regionless_sentence(
+    state: _State,
+    sentences: list[_Sentence],
+    index: int,
+    flags: list[bool],
+    countries: list[_Place],
+    counts: list[_Count],
+    when: _When | None,
+    lead: _When,
+) -> None:
+    """ "Russia has downed 53 Ukrainian drones", "The UAVs were neutralised": a nationwide
+    total, an outcome or a source for the rows just written, or a count the next sentence
+    places."""
+    sentence = sentences[index]
+    text = sentence.text
+    claimant = _claimant(text, "", "")
+    recent_total = state.last_total
+    country = (
+        _national_country(text)
+        or _defender(text)
+        or _country_over(text, countries)
+        or CLAIMANT_SIDE.get((claimant or "").split(" ")[0])
+        or (recent_total[0] if recent_total and sentence.paragraph - recent_total[1] <= 1 else None)
+    )
+    if state.last_group and sentence.paragraph - state.last_paragraph <= 3:
+        outcome = _outcome(text)
+        for key in state.last_group:
+            row = state.rows[key]
+            _apply_outcome(row, outcome)
+            if row.claimed_by is None and claimant:
+                row.claimed_by = _claimant(text, row.admin1_code, row.country_code)
+    state.pending = _Pending(counts[0] if counts else None, when, sentence, country)
+    if country:
+        claimant = _claimant(text, country, country)
+    if counts and not UNNAMED_REGION_RE.search(text) and country:
+        _add_total(state.totals, country, when or lead, counts[0], claimant, sentence)
+        state.last_total = (country, sentence.paragraph)
+        if not _consumable(sentences, index, flags):
+            state.pending.count = None
+
+
+def _row_claimant(
+    state: _State,
+    sentences: list[_Sentence],
+    index: int,
+    place: _Place,
+    inherited: _Pending | None,
+) -> str | None:
+    """The sentence's source, else its neighbours', else the pending sentence's, else the
+    first source of this or the previous paragraph."""
+    sentence = sentences[index]
+    claimant = _claimant_near(sentences, index, place.admin1_code, place.country_code)
+    if claimant is None and inherited:
+        claimant = _claimant(inherited.sentence.text, place.admin1_code, place.country_code)
+    if claimant is not None:
+        state.paragraph_source.setdefault(sentence.paragraph, sentence)
+        return claimant
+    source = state.paragraph_source.get(sentence.paragraph) or state.paragraph_source.get(
+        sentence.paragraph - 1
+    )
+    return _claimant(source.text, place.admin1_code, place.country_code) if source else None
+
+
+def _segment(text: str, groups: list[list[_Place]], g: int) -> str:
+    start = 0 if g == 0 else groups[g][0].start
+    end = groups[g + 1][0].start if g + 1 < len(groups) else len(text)
+    return text[start:end]
+
+
+def _national_country(text: str) -> str | None:
+    """ "Russia has downed 53 drones" -> RU."""
+    m = NATIONAL_SUBJECT_RE.search(text)
+    if m is None:
+        return None
+    return "RU" if m.group().lower().startswith("russia") else "UA"
+
+
+def _country_over(text: str, countries: list[_Place]) -> str | None:
+    """ "drones were shot down over Russia" -> RU (a country named as the place, not the actor)."""
+    for country in countries:
+        if COUNTRY_PLACE_RE.search(text[max(0, country.start - 12) : country.start]):
+            return country.country_code
+    return None
+
+
+def _defender(text: str) -> str | None:
+    if UA_DRONES_RE.search(text):
+        return "RU"
+    if RU_DRONES_RE.search(text):
+        return "UA"
+    return None
+
+
+def _consumable(sentences: list[_Sentence], index: int, flags: list[bool]) -> bool:
+    """May the next sentence say where these drones were? It must be a drone sentence of the
+    same or the next paragraph ("... shot down two drones. The first drone was neutralised in
+    the town of Istra, in the Moscow region")."""
+    if index + 1 >= len(sentences) or not flags[index + 1]:
+        return False
+    return sentences[index + 1].paragraph - sentences[index].paragraph <= 1
+
+
+def _add_total(
+    totals: list[DroneTotal],
+    country: str,
+    when: _When,
+    count: _Count,
+    claimant: str | None,
+    sentence: _Sentence,
+) -> None:
+    if count.launched is None and count.destroyed is None:
+        return
+    for index, existing in enumerate(totals):
+        if existing.country_code == country and existing.event_date == when.day:
+            # "attacked with 28 Shahed drones ... destroyed 21": one figure, two sentences.
+            totals[index] = DroneTotal(
+                country,
+                when.day,
+                existing.drones_launched
+                if existing.drones_launched is not None
+                else count.launched,
+                existing.drones_destroyed
+                if existing.drones_destroyed is not None
+                else count.destroyed,
+                existing.count_qualifier,
+                existing.claimed_by or claimant,
+                existing.evidence,
+                existing.evidence_start,
+                existing.evidence_end,
+            )
+            return
+    totals.append(
+        DroneTotal(
+            country,
+            when.day,
+            count.launched,
+            count.destroyed,
+            count.qualifier,
+            claimant,
+            sentence.text,
+            sentence.start,
+            sentence.end,
+        )
+    )
+
+
+def _drop_total(totals: list[DroneTotal], pending: _Pending) -> None:
+    totals[:] = [t for t in totals if t.evidence_start != pending.sentence.start]
+
+
+def _claimant_near(
+    sentences: list[_Sentence], index: int, admin1_code: str, country_code: str
+) -> str | None:
+    """The source named in the sentence, else in its neighbours of the same paragraph."""
+    paragraph = sentences[index].paragraph
+    for offset in (0, 1, -1):
+        j = index + offset
+        if 0 <= j < len(sentences) and sentences[j].paragraph == paragraph:
+            claimant = _claimant(sentences[j].text, admin1_code, country_code)
+            if claimant:
+                return claimant
+    return None
+
+
+def _lead_date(
+    sentences: list[_Sentence],
+    flags: list[bool],
+    expressions: Sequence[TimeExpression],
+    published: date | None,
+) -> _When | None:
+    first_paragraphs: _When | None = None
+    for sentence, is_drone in zip(sentences, flags, strict=True):
+        when, is_past = _sentence_time(sentence, expressions, published)
+        if when is None or is_past:
+            continue
+        if is_drone and (ATTACK_RE.search(sentence.text) or DESTROY_RE.search(sentence.text)):
+            return when
+        if first_paragraphs is None and sentence.paragraph <= 2:
+            first_paragraphs = when
+    return first_paragraphs
+
+
+EVIDENCE_REACH = 1500
+
+
+def _to_event(body: str, row: _Row) -> DroneEvent:
+    # The evidence is one stretch of the body (body[start:end]): from the first sentence the row
+    # came from to the last one within EVIDENCE_REACH characters of it.
+    spans = sorted(set(row.spans))
+    start = spans[0][0]
+    end = max(e for s, e in spans if s - start <= EVIDENCE_REACH)
+    evidence = body[start:end]
+    return DroneEvent(
+        event_type="drone_attack",
+        event_date=row.when.day,
+        event_date_start=row.when.start,
+        date_precision=row.when.precision,
+        country_code=row.country_code,
+        admin1_code=row.admin1_code,
+        location=row.location,
+        attacker=row.attacker,
+        drones_launched=row.launched,
+        drones_destroyed=row.destroyed,
+        count_qualifier=row.qualifier,
+        killed=row.killed,
+        injured=row.injured,
+        damage=row.damage,
+        claimed_by=row.claimed_by,
+        evidence=evidence,
+        evidence_start=start,
+        evidence_end=end,
+    )
+
+
+# --------------------------------------------------------------------------------------------
+# Batch + Prefect task
+# --------------------------------------------------------------------------------------------
+
+EVENT_COLUMNS = ["event_id", "article_id", *DroneEvent.__dataclass_fields__]
+TOTAL_COLUMNS = ["total_id", "article_id", *DroneTotal.__dataclass_fields__]
+ID_HEX_DIGITS = 16
+HAS_REPORTING = "reporting" in TimeExpression.__dataclass_fields__
+
+
+def _row_id(*parts: object) -> str:
+    text = "|".join("" if part is None else str(part) for part in parts)
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()[:ID_HEX_DIGITS]
+
+
+def _expressions_by_article(expressions: pd.DataFrame) -> dict[str, list[TimeExpression]]:
+    by_article: dict[str, list[TimeExpression]] = {}
+    if expressions is None or expressions.empty:
+        return by_article
+    reporting = (
+        expressions["reporting"] if "reporting" in expressions else [False] * len(expressions)
+    )
+    for row, is_reporting in zip(expressions.itertuples(index=False), reporting, strict=True):
+        by_article.setdefault(row.article_id, []).append(
+            TimeExpression(
+                text=row.text,
+                start_char=int(row.start_char),
+                end_char=int(row.end_char),
+                value=row.value,
+                type=row.type,
+                granularity=row.granularity,
+                mod=None if pd.isna(row.mod) else row.mod,
+                anchor=row.anchor,
+                **({"reporting": bool(is_reporting)} if HAS_REPORTING else {}),
+            )
+        )
+    return by_article
+
+
+def _published(value: object) -> date | None:
+    if value is None or value is pd.NaT or (isinstance(value, float) and pd.isna(value)):
+        return None
+    if isinstance(value, pd.Timestamp | datetime):
+        return value.date()
+    if isinstance(value, date):
+        return value
+    return date.fromisoformat(str(value)[:10])
+
+
+def extract_frames(
+    articles: pd.DataFrame, expressions: pd.DataFrame
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Articles (article_id, body, published_date) and their tagged time expressions ->
+    (events, drone_totals) frames with the columns of warehouse/tables/{events,drone_totals}.sql.
+    """
+    by_article = _expressions_by_article(expressions)
+    events: list[list[object]] = []
+    totals: list[list[object]] = []
+    for article_id, body, published in zip(
+        articles["article_id"], articles["body"], articles["published_date"], strict=True
+    ):
+        text = body if isinstance(body, str) else ""
+        result = extract_drone_events(text, _published(published), by_article.get(article_id, []))
+        for event in result.events:
+            key = _row_id(article_id, event.event_type, event.event_date, event.admin1_code)
+            events.append([key, article_id, *astuple(event)])
+        for total in result.totals:
+            key = _row_id(article_id, total.country_code, total.event_date)
+            totals.append([key, article_id, *astuple(total)])
+    return (
+        pd.DataFrame(events, columns=EVENT_COLUMNS, dtype=object),
+        pd.DataFrame(totals, columns=TOTAL_COLUMNS, dtype=object),
+    )
+
+
+@task(name="extract-events", cache_policy=NO_CACHE)
+def extract_task(
+    articles: pd.DataFrame, expressions: pd.DataFrame
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Prefect wrapper: drone events and nationwide totals of a batch of clean articles."""
+    return extract_frames(articles, expressions)
+
+
+__all__ = [
+    "DroneEvent",
+    "DroneTotal",
+    "Extraction",
+    "extract_drone_events",
+    "extract_frames",
+    "extract_task",
+]

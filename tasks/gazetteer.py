@@ -1,0 +1,145 @@
+"""Gazetteer: find first-level regions, towns and countries named in a text.
+
+The reference data lives in tasks/data/gazetteer_regions.csv (one row per first-level region,
+with its English spellings) and tasks/data/gazetteer_places.csv (towns, districts and airbases
+mapped to their region). Both are loaded once; `find_places` runs one compiled regex whose
+alternatives are sorted longest first, so "Moscow region" wins over "Moscow" and
+"Nizhny Novgorod" over "Novgorod".
+"""
+
+from __future__ import annotations
+
+import csv
+import re
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+
+DATA_DIR = Path(__file__).parent / "data"
+REGIONS_CSV = DATA_DIR / "gazetteer_regions.csv"
+PLACES_CSV = DATA_DIR / "gazetteer_places.csv"
+
+# Words that turn a bare region name into an explicit first-level region: "the Kursk region",
+# "Belgorod and Oryol oblasts", "the Adygea Republic", "Krasnodar Krai".
+REGION_WORDS = (
+    r"(?:regions?|oblasts?|Oblasts?|Regions?|provinces?|Province|krais?|Krai|territory|Republic)"
+)
+_REGION_WORD_RE = re.compile(rf"\s+{REGION_WORDS}$")
+_WORD_RE = re.compile(r"\w+")
+_CAPITALISED_RE = re.compile(r"(?<![\w-])[A-Z]\w*")
+
+
+# A city that is its own first-level region, and the region around it.
+CITY_REGION = {"RU-MOW": "RU-MOS", "UA-30": "UA-32", "RU-SPE": "RU-LEN"}
+
+
+@dataclass(frozen=True)
+class PlaceMatch:
+    start: int
+    end: int
+    text: str  # the text as written
+    name: str  # canonical name of the matched place ("Kolomna", "Moscow region")
+    admin1_code: str  # ISO 3166-2 code of the first-level region (country code for a country)
+    country_code: str  # ISO 3166-1 alpha-2
+    kind: str  # region, city, town, village, airbase, district, country, ...
+
+
+@dataclass(frozen=True)
+class _Entry:
+    name: str
+    admin1_code: str
+    country_code: str
+    kind: str
+
+
+@dataclass(frozen=True)
+class _Gazetteer:
+    pattern: re.Pattern[str]
+    first_words: frozenset[str]  # lower-cased first word of every alias
+    entries: dict[str, _Entry]  # lower-cased alias -> entry
+    region_names: dict[str, str]  # admin1_code -> canonical name
+
+
+def _aliases(name: str, aliases: str) -> list[str]:
+    found = [name, *(a.strip() for a in aliases.split("|") if a.strip())]
+    return list(dict.fromkeys(found))
+
+
+@cache
+def _load() -> _Gazetteer:
+    entries: dict[str, _Entry] = {}
+    region_names: dict[str, str] = {}
+    with REGIONS_CSV.open(encoding="utf-8") as handle:
+        for row in csv.DictReader(handle):
+            code, country = row["admin1_code"], row["country_code"]
+            region_names[code] = row["name"]
+            is_country = code == country
+            for alias in _aliases(row["name"], row["aliases"]):
+                if is_country:
+                    kind = "country"
+                elif _REGION_WORD_RE.search(alias):
+                    kind = "region"
+                else:
+                    kind = "city" if code in {"RU-MOW", "RU-SPE", "UA-30", "UA-40"} else "region"
+                entries.setdefault(alias.lower(), _Entry(row["name"], code, country, kind))
+    with PLACES_CSV.open(encoding="utf-8") as handle:
+        for row in csv.DictReader(handle):
+            code = row["admin1_code"]
+            country = code.split("-")[0]
+            for alias in _aliases(row["name"], row["aliases"]):
+                entries.setdefault(alias.lower(), _Entry(row["name"], code, country, row["kind"]))
+    # Region aliases written bare ("Kursk") also match with a region word after them
+    # ("Kursk region", "Kursk Oblast"); longest alternatives first.
+    bare = sorted(entries, key=len, reverse=True)
+    alternatives = "|".join(re.escape(alias).replace(r"\ ", r"\s+") for alias in bare)
+    pattern = re.compile(
+        rf"(?P<name>{alternatives})(?P<suffix>\s+{REGION_WORDS})?(?![\w-])", re.IGNORECASE
+    )
+    first_words = frozenset(_WORD_RE.match(alias).group().lower() for alias in entries)
+    return _Gazetteer(pattern, first_words, entries, region_names)
+
+
+def find_places(text: str) -> list[PlaceMatch]:
+    """Every gazetteer place named in `text`, in order, longest match first.
+
+    Names must start with a capital letter ("kyiv regime" in lowercase is not matched).
+    """
+    gazetteer = _load()
+    matches: list[PlaceMatch] = []
+    covered = 0
+    # The big alternation is only tried where a capitalised word starts a known name.
+    for word in _CAPITALISED_RE.finditer(text):
+        if word.start() < covered or word.group().lower() not in gazetteer.first_words:
+            continue
+        match = gazetteer.pattern.match(text, word.start())
+        if match is None:
+            continue
+        covered = match.end()
+        written = match.group("name")
+        entry = gazetteer.entries[re.sub(r"\s+", " ", written).lower()]
+        kind, code = entry.kind, entry.admin1_code
+        if match.group("suffix") and kind != "country":
+            # "Moscow and Kaluga regions", "Kyiv Oblast": the region around a city.
+            kind, code = "region", CITY_REGION.get(code, code)
+        matches.append(
+            PlaceMatch(
+                start=match.start("name"),
+                end=match.end(),
+                text=text[match.start("name") : match.end()],
+                name=entry.name,
+                admin1_code=code,
+                country_code=entry.country_code,
+                kind=kind,
+            )
+        )
+    return matches
+
+
+def region_name(admin1_code: str) -> str:
+    """The canonical English name of a first-level region ("RU-BEL" -> "Belgorod")."""
+    return _load().region_names[admin1_code]
+
+
+def region_codes() -> frozenset[str]:
+    """All first-level region codes in the gazetteer (countries excluded)."""
+    return frozenset(code for code in _load().region_names if "-" in code)

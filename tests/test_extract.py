@@ -1,0 +1,559 @@
+"""Drone-event extraction: table-driven sentences, negatives, totals, seeds and a golden set."""
+# ruff: noqa: E501  (test tables keep one real sentence per line)
+
+from __future__ import annotations
+
+import csv
+import json
+import re
+import time
+from datetime import date
+from pathlib import Path
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from tasks.dates import TimeExpression
+from tasks.extract import DroneEvent, Extraction, extract_drone_events
+
+PROJECT_ROOT = Path(__file__).parent.parent
+SEEDS_DIR = PROJECT_ROOT / "seeds"
+GOLDEN_DIR = Path(__file__).parent / "golden" / "extract"
+CORPUS_DIR = Path("/work/shared/corpora/gdelt-ukraine-news")
+HEADER_RE = re.compile(r"^ date \d{4}-\d{2}-\d{2} ")
+
+D = date.fromisoformat
+
+
+def expressions_for(body: str, spans: list[tuple[str, str]]) -> list[TimeExpression]:
+    """Hand-built date-stage output: (text, TIMEX3 value) pairs located in `body`.
+
+    Keeps these tests independent of the date stage; "night"/"overnight" texts get night
+    granularity, full dates day granularity, shorter values month or year.
+    """
+    found = []
+    for text, value in spans:
+        start = body.index(text)
+        if re.search(r"night|overnight", text, re.IGNORECASE):
+            granularity = "night"
+        else:
+            granularity = {10: "day", 7: "month", 4: "year"}[len(value)]
+        found.append(
+            TimeExpression(
+                text, start, start + len(text), value, "DATE", granularity, None, "publication"
+            )
+        )
+    return found
+
+
+def run(text: str, published: str, spans: list[tuple[str, str]]) -> Extraction:
+    return extract_drone_events(text, D(published), expressions_for(text, spans))
+
+
+def summary(event: DroneEvent) -> tuple:
+    return (
+        event.admin1_code,
+        event.event_date.isoformat() if event.event_date else None,
+        event.drones_launched,
+        event.drones_destroyed,
+        event.attacker,
+    )
+
+
+# (text, published, [(time text, value)], [(admin1, date, launched, destroyed, attacker)])
+# fmt: off
+EVENT_CASES = [
+    ("On Tuesday, a drone was shot down in the Moscow region, and had probably been intended to attack civil infrastructure, the region’s governor said.",
+     "2023-02-28", [("On Tuesday", "2023-02-28")], [("RU-MOS", "2023-02-28", None, 1, "UA")]),
+    ("“The Kyiv regime attempted to use unmanned aerial vehicles to attack civilian infrastructure in the Krasnodar region and the Adygea Republic,” the Russian defence ministry said.",
+     "2023-02-28", [], [("RU-KDA", "2023-02-28", None, None, "UA"), ("RU-AD", "2023-02-28", None, None, "UA")]),
+    ("Other drones were downed over the Kursk, Belgorod and Krasnodar regions, RIA reported, citing the defence ministry.",
+     "2024-04-05", [], [("RU-KRS", "2024-04-05", None, None, "UA"), ("RU-BEL", "2024-04-05", None, None, "UA"), ("RU-KDA", "2024-04-05", None, None, "UA")]),
+    ("Russian state news agency RIA reported that one drone was downed in the Saratov region, where an airbase for Russian strategic bombers is located.",
+     "2024-04-05", [], [("RU-SAR", "2024-04-05", None, 1, "UA")]),
+    ("Meanwhile, Ukraine’s military said on Telegram that it repelled “several waves of attack drones” flying over the southern regions of Zaporizhia, Odesa and Dnipropetrovsk.",
+     "2024-04-05", [], [("UA-23", "2024-04-05", None, None, "RU"), ("UA-51", "2024-04-05", None, None, "RU"), ("UA-12", "2024-04-05", None, None, "RU")]),
+    ("On Monday, air defense systems destroyed 15 of the 20 drones targeting the Ukrainian capital.",
+     "2022-12-19", [("On Monday", "2022-12-19")], [("UA-30", "2022-12-19", 20, 15, "RU")]),
+    ("In Crimea, according to the Russian military, an attempt by the kyiv regime to carry out a terrorist attack with four drones was “repelled.”",
+     "2023-09-17", [], [("UA-43", "2023-09-17", 4, 4, "UA")]),
+    ("Russia has also recorded drone attacks this Sunday in Oriol, where the drone damaged an oil deposit; in Tula, where the drone crashed into a logistics center, and in Voronezh, where the device was intercepted before hitting a target.",
+     "2023-09-17", [("this Sunday", "2023-09-17")], [("RU-ORL", "2023-09-17", None, None, "UA"), ("RU-TUL", "2023-09-17", None, None, "UA"), ("RU-VOR", "2023-09-17", None, 1, "UA")]),
+    ("The ministry said that “terrorist attacks with aerial drones” overnight were foiled, adding that 44 of them were downed or intercepted in Rostov, where Russia’s Ukraine campaign headquarters is located.",
+     "2024-04-05", [("overnight", "2024-04-05")], [("RU-ROS", "2024-04-05", None, 44, "UA")]),
+    ("All 18 Shahed drones were shot down within Kyiv, Donetsk and Khmelnytskyi oblasts, the Ukrainian Air Force said.",
+     "2023-11-02", [], [("UA-32", "2023-11-02", None, None, "RU"), ("UA-14", "2023-11-02", None, None, "RU"), ("UA-68", "2023-11-02", None, None, "RU")]),
+    ("37 drones were downed in the Kursk region, another 37 in Voronezh and 17 in Belgorod, the defence ministry said.",
+     "2024-03-16", [], [("RU-KRS", "2024-03-16", None, 37, "UA"), ("RU-VOR", "2024-03-16", None, 37, "UA"), ("RU-BEL", "2024-03-16", None, 17, "UA")]),
+    ("At least eight UAVs attacked the Sumy region overnight, the regional military administration said.",
+     "2024-05-20", [("overnight", "2024-05-20")], [("UA-59", "2024-05-20", 8, None, "RU")]),
+    ("A drone crashed into a residential building in Kursk on Sunday, injuring two people, Governor Alexei Smirnov said.",
+     "2024-04-29", [("on Sunday", "2024-04-28")], [("RU-KRS", "2024-04-28", None, None, "UA")]),
+    ("Russia’s Defence Ministry said air defence systems destroyed 26 Ukrainian drones over the Belgorod region.",
+     "2024-03-12", [], [("RU-BEL", "2024-03-12", None, 26, "UA")]),
+    ("Air defences intercepted 12 drones over the Bryansk region and three over the Kaluga region.",
+     "2024-03-12", [], [("RU-BRY", "2024-03-12", None, 12, "UA"), ("RU-KLU", "2024-03-12", None, 3, "UA")]),
+    ("A Ukrainian drone attack sparked a fire at an oil refinery in Tuapse, the Krasnodar region’s authorities said.",
+     "2024-01-25", [], [("RU-KDA", "2024-01-25", None, None, "UA")]),
+    ("Two people were killed when a Russian drone hit an apartment block in Odesa overnight.",
+     "2024-03-02", [("overnight", "2024-03-02")], [("UA-51", "2024-03-02", None, None, "RU")]),
+    ("Russian forces attacked Kharkiv with Shahed drones overnight, Mayor Ihor Terekhov said.",
+     "2024-04-04", [("overnight", "2024-04-04")], [("UA-63", "2024-04-04", None, None, "RU")]),
+    ("Ukrainian drones attacked the Engels airbase in the Saratov region, Russian officials said.",
+     "2022-12-26", [], [("RU-SAR", "2022-12-26", None, None, "UA")]),
+    ("A drone was shot down over Sevastopol, the city’s governor Mikhail Razvozhayev said.",
+     "2023-07-12", [], [("UA-40", "2023-07-12", None, 1, "UA")]),
+    ("Russian drones struck energy infrastructure in the Lviv region overnight, damaging a substation.",
+     "2024-03-31", [("overnight", "2024-03-31")], [("UA-46", "2024-03-31", None, None, "RU")]),
+    ("The Russian Defence Ministry said a Ukrainian drone had been destroyed over the Moscow region.",
+     "2023-08-09", [], [("RU-MOS", "2023-08-09", None, 1, "UA")]),
+    ("Moscow Mayor Sergei Sobyanin said two drones were shot down on approach to the city.",
+     "2023-08-18", [], [("RU-MOW", "2023-08-18", None, 2, "UA")]),
+    ("Kyiv was attacked by drones overnight for the third night in a row, the city military administration said.",
+     "2023-05-30", [("overnight", "2023-05-30")], [("UA-30", "2023-05-30", None, None, "RU")]),
+    ("Explosions were heard in Kherson as Russian drones attacked the city’s port.",
+     "2023-11-10", [], [("UA-65", "2023-11-10", None, None, "RU")]),
+    ("A Russian Shahed drone hit a grain silo in the Odesa region’s Izmail district, the governor said.",
+     "2023-09-04", [], [("UA-51", "2023-09-04", None, None, "RU")]),
+    ("Ukraine launched 16 drones at Crimea overnight, all of which were destroyed, Russia’s defence ministry said.",
+     "2023-10-07", [("overnight", "2023-10-07")], [("UA-43", "2023-10-07", 16, 16, "UA")]),
+    ("Nine drones were shot down over the Belgorod region and one over the Kursk region, the ministry said.",
+     "2024-02-10", [], [("RU-BEL", "2024-02-10", None, 9, "UA"), ("RU-KRS", "2024-02-10", None, 1, "UA")]),
+    ("The Ukrainian military said it destroyed 29 of 32 drones launched by Russia overnight, mostly over the Mykolaiv and Kherson regions.",
+     "2023-12-20", [("overnight", "2023-12-20")], [("UA-48", "2023-12-20", None, None, "RU"), ("UA-65", "2023-12-20", None, None, "RU")]),
+    ("A Ukrainian drone struck an oil depot in the Bryansk region, causing a fire, Governor Alexander Bogomaz said.",
+     "2024-01-19", [], [("RU-BRY", "2024-01-19", None, None, "UA")]),
+    ("Three drones attacked the Kharkiv region on Thursday, damaging a power line.",
+     "2024-02-23", [("on Thursday", "2024-02-22")], [("UA-63", "2024-02-22", 3, None, "RU")]),
+    ("The Russian military said it shot down 41 Ukrainian drones over Crimea and the Black Sea.",
+     "2023-09-24", [], [("UA-43", "2023-09-24", None, 41, "UA")]),
+    ("Ukrainian drones targeted an airfield near Morozovsk in the Rostov region on Friday.",
+     "2024-04-06", [("on Friday", "2024-04-05")], [("RU-ROS", "2024-04-05", None, None, "UA")]),
+    ("Fragments of a downed drone fell on a house in the Leningrad region, the governor said.",
+     "2024-01-31", [], [("RU-LEN", "2024-01-31", None, None, "UA")]),
+    ("Ukraine’s air force said it had destroyed all 20 drones launched by Russia against the Kyiv, Zhytomyr and Poltava regions.",
+     "2024-01-03", [], [("UA-32", "2024-01-03", None, None, "RU"), ("UA-18", "2024-01-03", None, None, "RU"), ("UA-53", "2024-01-03", None, None, "RU")]),
+    ("Three drones were intercepted Sunday, but a business and shopping development in the west of the Russian capital was hit, the ministry said.",
+     "2023-07-31", [("Sunday", "2023-07-30")], [("RU-MOW", "2023-07-30", None, 3, "UA")]),
+    ("A drone attack on the Novoshakhtinsk oil refinery caused a fire on Friday, Rostov governor Vasily Golubev said.",
+     "2024-04-12", [("on Friday", "2024-04-12")], [("RU-ROS", "2024-04-12", None, None, "UA")]),
+    ("Air defences shot down more than 40 drones over the Rostov region overnight.",
+     "2024-04-05", [("overnight", "2024-04-05")], [("RU-ROS", "2024-04-05", None, 40, "UA")]),
+    ("A Shahed drone exploded near a school in Pavlohrad, Dnipropetrovsk region, officials said.",
+     "2024-03-14", [], [("UA-12", "2024-03-14", None, None, "RU")]),
+    ("Overnight, Russia attacked the Zaporizhzhia region with 14 kamikaze drones, according to the Ukrainian Air Force.",
+     "2024-01-09", [("Overnight", "2024-01-09")], [("UA-23", "2024-01-09", 14, None, "RU")]),
+    ("Two drones were downed over the Kaluga region and another over the Tula region, governors said.",
+     "2024-03-22", [], [("RU-KLU", "2024-03-22", None, 2, "UA"), ("RU-TUL", "2024-03-22", None, None, "UA")]),
+    ("Russian attack drones targeted port infrastructure in Izmail overnight, the Odesa regional governor said.",
+     "2023-08-16", [("overnight", "2023-08-16")], [("UA-51", "2023-08-16", None, None, "RU")]),
+    ("On duty air defense systems intercepted and destroyed 25 Ukrainian unmanned aerial vehicles over the territory of the Belgorod region, 10 over the Bryansk region and five over the Kursk region, the Russian Defense Ministry said.",
+     "2024-03-01", [], [("RU-BEL", "2024-03-01", None, 25, "UA"), ("RU-BRY", "2024-03-01", None, 10, "UA"), ("RU-KRS", "2024-03-01", None, 5, "UA")]),
+    ("KYIV, Jan 10 (Reuters) - Ukraine's air force said it had destroyed 30 of 35 Russian attack drones launched overnight, mainly targeting the southern region of Mykolaiv.",
+     "2024-01-10", [("overnight", "2024-01-10")], [("UA-48", "2024-01-10", None, None, "RU")]),
+    ("MOSCOW, Jan 9 (Reuters) - Moscow was hit by a drone attack early on Tuesday that caused minor damage to several buildings, Mayor Sergei Sobyanin said.",
+     "2024-01-09", [("early on Tuesday", "2024-01-09")], [("RU-MOW", "2024-01-09", None, None, "UA")]),
+    ("Governor Vyacheslav Gladkov said a drone dropped an explosive device on a car in the village of Novaya Tavolzhanka, injuring the driver.",
+     "2023-06-01", [], [("RU-BEL", "2023-06-01", None, None, "UA")]),
+    ("Russia's Defense Ministry said it had destroyed 18 drones over Russian territory overnight: 11 over Belgorod, 5 over Kursk and 2 over Voronezh.",
+     "2024-03-05", [("overnight", "2024-03-05")], [("RU-BEL", "2024-03-05", None, 11, "UA"), ("RU-KRS", "2024-03-05", None, 5, "UA"), ("RU-VOR", "2024-03-05", None, 2, "UA")]),
+    ("Two drones were shot down over the Moscow region's Domodedovo and Kolomna districts, Sobyanin said.",
+     "2024-03-05", [], [("RU-MOS", "2024-03-05", None, 2, "UA")]),
+    ("Moscow says Kyiv launched three drones at the Russian capital overnight; all were shot down.",
+     "2023-07-04", [("overnight", "2023-07-04")], [("RU-MOW", "2023-07-04", 3, 3, "UA")]),
+    ("Drones hit an oil depot in Nizhnekamsk, Tatarstan, on Tuesday, local authorities said.",
+     "2024-04-03", [("on Tuesday", "2024-04-02")], [("RU-TA", "2024-04-02", None, None, "UA")]),
+    ("Ukraine's General Staff said it had hit the Saky airfield in Crimea with drones on Monday night.",
+     "2024-03-05", [("on Monday night", "2024-03-04")], [("UA-43", "2024-03-04", None, None, "UA")]),
+    ("Russian drones attacked Odesa Oblast for the second night in a row, damaging port infrastructure in Izmail and Reni, Governor Oleh Kiper said.",
+     "2024-03-05", [], [("UA-51", "2024-03-05", None, None, "RU")]),
+    ("The defence ministry said 10 drones were destroyed over Crimea and the Black Sea, while Sevastopol governor Mikhail Razvozhayev reported that a drone was shot down near the city.",
+     "2023-09-22", [], [("UA-43", "2023-09-22", None, 10, "UA"), ("UA-40", "2023-09-22", None, 1, "UA")]),
+]
+# fmt: on
+
+
+@pytest.mark.parametrize(("text", "published", "spans", "expected"), EVENT_CASES)
+def test_events_from_one_sentence(text, published, spans, expected):
+    result = run(text, published, spans)
+    assert [summary(e) for e in result.events] == [
+        (admin1, day, launched, destroyed, attacker)
+        for admin1, day, launched, destroyed, attacker in expected
+    ]
+
+
+# fmt: off
+NEGATIVE_CASES = [
+    ("Last month, three people were killed in a drone attack in Belgorod after another drone had targeted central Moscow.",
+     [("Last month", "2023-08")]),
+    ("Ukraine has for months launched drone attacks on several border regions as it tries to push back Russia’s advancing forces.", []),
+    ("Russian missiles launched from Russia’s Belgorod region flying towards Kharkiv, eastern Ukraine, on 17 September.", []),
+    ("Oleksandr Prokudin, the governor of Ukraine’s Kherson, said at least 10 people were “poisoned” by fumes after a gas pipeline was damaged by Russian shelling.", []),
+    ("Mr Stoltenberg told reporters during a visit to Finland’s capital Helsinki.", []),
+    ("The Russian military command may attempt to destroy Kharkiv City with air, missile, and drone strikes.", []),
+    ("American sanctions against Russia failed to stop the import of drones by Moscow, wrote the New York Times.", []),
+    ("Moscow has already imported $100 million worth of drones from China this year.", []),
+    ("The regional governor of Belgorod confirmed attacks every day on the territory, with unmanned aerial vehicles dropping ammunition or being shot down.", []),
+    ("The military said the Shahed-type drones entered its territory from occupied Crimea.", []),
+    ("Drones could attack Moscow again, the mayor warned.", []),
+    ("An investigation is under way into an image of a drone downed in Ukraine which had a stamp on it.", []),
+    ("The drone attacks come as Ukraine overtook two key villages and has stepped up counter attacks on Russia.", []),
+    ("Intense artillery, rocket and drone attacks either side of the frontline left at least 10 people dead.", []),
+    ("Belgorod, roughly 40km away from the Ukrainian border, has witnessed a wave of drone attacks in the last two months.", []),
+    ("Trump made bizarre comments about the current waves of Russian missile and drone attacks against Kyiv.", []),
+    ("Kyiv has maintained that destroying Russian military infrastructure far away from the frontlines targets Moscow’s war efforts.", []),
+    ("The UK will send thousands of drones to Ukraine, the prime minister said in Kyiv.", []),
+    ("In Crimea, a drone was shot down in 2022, officials recalled.", [("in 2022", "2022")]),
+    ("The Kremlin said drones launched by the Kyiv regime are a threat to Moscow.", []),
+    ("Russia's Federal Security Service said it had thwarted a Ukrainian plot to attack a nuclear power plant with drones.", []),
+    ("Ukraine is developing long-range drones capable of striking Moscow, Zelensky said in an interview.", []),
+    ("Russia's Ministry of Defence said air defence systems had intercepted 87 Ukrainian drones over the past week.", []),
+    ("Poland scrambled jets as Russia launched a massive missile and drone attack on western Ukraine.", []),
+    ("Russian missiles and drones pummel Ukrainian cities daily.", []),
+    ("“We will respond to every drone attack on Moscow,” Kremlin spokesman Dmitry Peskov said.", []),
+    ("Since then, Ukraine has repeatedly attacked the Belgorod region with drones.", []),
+    ("Earlier this year, a drone hit an oil depot in the Bryansk region.", []),
+]
+# fmt: on
+
+
+@pytest.mark.parametrize(("text", "spans"), NEGATIVE_CASES)
+def test_sentences_without_events(text, spans):
+    result = run(text, "2023-09-20", spans)
+    assert result.events == ()
+    assert result.totals == ()
+
+
+# (text, published, [(country, launched, destroyed, qualifier)])
+# fmt: off
+TOTAL_CASES = [
+    ("Russia has downed 53 Ukrainian drones, the majority of which targeted the southern Rostov region, the Ministry of Defence said.",
+     "2024-04-05", [("RU", None, 53, "exact")]),
+    ("Russia’s air defence units have shot down two Ukrainian drones flying over Belgorod and Oryol oblasts.",
+     "2023-09-20", [("RU", None, 2, "exact")]),
+    ("Russia launched 37 Shahed drones and three missiles at Ukraine overnight; 33 Shaheds were shot down, the Ukrainian Air Force said.",
+     "2024-02-20", [("UA", 37, 33, "exact")]),
+    ("Ukraine’s air defences shot down 22 of 24 Shahed drones launched by Russia overnight.",
+     "2024-02-20", [("UA", 24, 22, "exact")]),
+    ("Russia attacked Ukraine overnight with 25 Shahed drones, 23 of which were shot down, the air force said.",
+     "2024-02-20", [("UA", 25, 23, "exact")]),
+    ("All 18 Shahed drones were shot down within Kyiv, Donetsk and Khmelnytskyi oblasts, the Ukrainian Air Force said.",
+     "2023-11-02", [("UA", 18, 18, "exact")]),
+    ("The Ukrainian military said it destroyed 29 of 32 drones launched by Russia overnight, mostly over the Mykolaiv and Kherson regions.",
+     "2023-12-20", [("UA", 32, 29, "exact")]),
+    ("Russian air defences destroyed more than 30 Ukrainian drones overnight, the defence ministry said.",
+     "2024-03-10", [("RU", None, 30, "at_least")]),
+    ("Russian forces launched 40 Shahed drones overnight. Air defences destroyed 36 of them over 10 regions, the air force said.",
+     "2024-01-10", [("UA", 40, 36, "exact")]),
+    ("Russia's Defense Ministry said it had destroyed 18 drones over Russian territory overnight: 11 over Belgorod, 5 over Kursk and 2 over Voronezh.",
+     "2024-03-05", [("RU", None, 18, "exact")]),
+    ("According to the Ukrainian Air Force, Russia launched 36 drones and 4 missiles overnight. Air defence downed 29 drones.",
+     "2024-03-05", [("UA", 36, 29, "exact")]),
+    ("MOSCOW, Jan 9 (Reuters) - Russia's defence ministry said eight drones were involved and all were shot down or diverted.",
+     "2024-01-09", [("RU", None, 8, "exact")]),
+]
+# fmt: on
+
+
+@pytest.mark.parametrize(("text", "published", "expected"), TOTAL_CASES)
+def test_nationwide_totals(text, published, expected):
+    result = run(text, published, [])
+    assert [
+        (t.country_code, t.drones_launched, t.drones_destroyed, t.count_qualifier)
+        for t in result.totals
+    ] == expected
+
+
+# (text, published, admin1, field, value)
+# fmt: off
+DETAIL_CASES = [
+    ("A drone crashed into a residential building in Kursk on Sunday, injuring two people.", "2024-04-29", "RU-KRS", "injured", 2),
+    ("A drone crashed into a residential building in Kursk on Sunday, injuring two people.", "2024-04-29", "RU-KRS", "damage", True),
+    ("Two people were killed when a Russian drone hit an apartment block in Odesa.", "2024-03-02", "UA-51", "killed", 2),
+    ("A drone was shot down over the Kursk region. There were no casualties, the governor said.", "2024-03-02", "RU-KRS", "killed", 0),
+    ("A drone was shot down over the Kursk region. There was no damage, the governor said.", "2024-03-02", "RU-KRS", "damage", False),
+    ("Air defences shot down more than 40 drones over the Rostov region overnight.", "2024-04-05", "RU-ROS", "count_qualifier", "at_least"),
+    ("Russian state news agency RIA reported that one drone was downed in the Saratov region.", "2024-04-05", "RU-SAR", "claimed_by", "RIA"),
+    ("On Tuesday, a drone was shot down in the Moscow region, the region’s governor said.", "2023-02-28", "RU-MOS", "claimed_by", "Moscow region governor"),
+    ("Russian air defences shot down two drones that “intended to attack the Russian capital”, reported the capital’s mayor, Sergei Sobyanin. The first drone was neutralised in the town of Istra, in the Moscow region.", "2023-09-17", "RU-MOS", "claimed_by", "Moscow mayor Sergei Sobyanin"),
+    ("Russian air defences shot down two drones that “intended to attack the Russian capital”, reported the capital’s mayor, Sergei Sobyanin. The first drone was neutralised in the town of Istra, in the Moscow region.", "2023-09-17", "RU-MOS", "drones_destroyed", 2),
+    ("Russian air defences shot down two drones that “intended to attack the Russian capital”, reported the capital’s mayor, Sergei Sobyanin. The first drone was neutralised in the town of Istra, in the Moscow region.", "2023-09-17", "RU-MOS", "location", "Istra"),
+    ("Meanwhile, Ukraine’s military said that it repelled drones over the Odesa region.", "2024-04-05", "UA-51", "claimed_by", "Ukrainian military"),
+    ("A Ukrainian drone attack sparked a fire at an oil refinery in Tuapse, officials said.", "2024-01-25", "RU-KDA", "location", "Tuapse"),
+    ("A Ukrainian drone attack sparked a fire at an oil refinery in Tuapse, officials said.", "2024-01-25", "RU-KDA", "date_precision", "publication"),
+    ("A Russian drone attack on Kyiv overnight killed one person and wounded three, Kyiv Mayor Vitali Klitschko said on Telegram.", "2024-01-02", "UA-30", "killed", 1),
+    ("A Russian drone attack on Kyiv overnight killed one person and wounded three, Kyiv Mayor Vitali Klitschko said on Telegram.", "2024-01-02", "UA-30", "injured", 3),
+    ("A Russian drone attack on Kyiv overnight killed one person and wounded three, Kyiv Mayor Vitali Klitschko said on Telegram.", "2024-01-02", "UA-30", "claimed_by", "Kyiv mayor Vitali Klitschko"),
+    ("A drone attack on Belgorod killed a woman and injured two others, the governor said.", "2024-03-05", "RU-BEL", "killed", 1),
+    ("A drone attack on Belgorod killed a woman and injured two others, the governor said.", "2024-03-05", "RU-BEL", "injured", 2),
+    ("Two drones were shot down over the Moscow region's Domodedovo and Kolomna districts.", "2024-03-05", "RU-MOS", "location", "Domodedovo"),
+    ("MOSCOW - Moscow was hit by a drone attack early on Tuesday that caused minor damage to several buildings, Mayor Sergei Sobyanin said.", "2024-01-09", "RU-MOW", "claimed_by", "Moscow mayor Sergei Sobyanin"),
+    ("Kharkiv regional governor Oleh Syniehubov said Russian drones hit the city's Kyivskyi district at around 2 a.m., sparking a fire.", "2024-01-09", "UA-63", "damage", True),
+    ("A drone was shot down over Sevastopol, the city's governor Mikhail Razvozhayev said.", "2023-07-12", "UA-40", "claimed_by", "Sevastopol governor"),
+    ("The defence ministry said 10 drones were destroyed over Crimea.", "2023-09-22", "UA-43", "claimed_by", "Russian Defence Ministry"),
+    ("Two Ukrainian drones were shot down over Kursk. Russia also said its air defences shot down two unspecified aerial targets over Belgorod.", "2023-09-20", "RU-BEL", "drones_destroyed", None),
+    ]
+# fmt: on
+
+
+@pytest.mark.parametrize(("text", "published", "admin1", "field_name", "value"), DETAIL_CASES)
+def test_event_details(text, published, admin1, field_name, value):
+    events = {e.admin1_code: e for e in run(text, published, []).events}
+    assert getattr(events[admin1], field_name) == value
+
+
+# (sentence, published, event_date, event_date_start, date_precision): nights, via the real date stage
+# fmt: off
+NIGHT_CASES = [
+    ("Two drones were shot down over Belgorod on Tuesday night, the ministry said.", "2023-09-20", "2023-09-19", "2023-09-19", "night"),
+    ("Two drones were shot down over Belgorod late on Tuesday night, the ministry said.", "2023-09-20", "2023-09-19", "2023-09-19", "night"),
+    ("Two drones were shot down over Belgorod overnight, the ministry said.", "2023-09-20", "2023-09-20", "2023-09-19", "night"),
+    ("Two drones were shot down over Belgorod in the early hours of Wednesday.", "2023-09-20", "2023-09-20", "2023-09-19", "night"),
+    ("Two drones were shot down over Belgorod on the night of 13-14 May.", "2024-05-14", "2024-05-14", "2024-05-13", "night"),
+    ("Two drones were shot down over Belgorod on Monday.", "2023-09-20", "2023-09-18", "2023-09-18", "day"),
+]
+# fmt: on
+
+
+@pytest.mark.parametrize(("text", "published", "day", "start", "precision"), NIGHT_CASES)
+def test_night_attacks_record_both_dates(text, published, day, start, precision):
+    from tasks.dates import tag_time_expressions
+
+    published_on = date.fromisoformat(published)
+    (event,) = extract_drone_events(text, published_on, tag_time_expressions(text, published_on)).events
+    assert (event.event_date, event.event_date_start, event.date_precision) == (
+        date.fromisoformat(day), date.fromisoformat(start), precision,
+    )
+
+
+def test_overnight_attack_starts_the_evening_before():
+    text = "Ukrainian drones attacked the Bryansk region overnight, the governor said."
+    (event,) = run(text, "2024-03-02", [("overnight", "2024-03-02")]).events
+    assert (event.event_date, event.event_date_start, event.date_precision) == (
+        D("2024-03-02"),
+        D("2024-03-01"),
+        "night",
+    )
+
+
+def test_evidence_offsets_point_into_the_body():
+    body = "Title line\n\nA drone was shot down over the Kursk region, the governor said."
+    (event,) = run(body, "2024-03-02", []).events
+    assert body[event.evidence_start : event.evidence_end] == event.evidence
+
+
+def test_no_publication_date_and_no_expression_gives_unknown():
+    (event,) = extract_drone_events("A drone was shot down over the Kursk region.", None, []).events
+    assert (event.event_date, event.date_precision) == (None, "unknown")
+
+
+# ---------------------------------------------------------------------------------------------
+# Seeds: the careful reader's answers in tests/expected-events.jsonl
+# ---------------------------------------------------------------------------------------------
+
+EXPECTED = [json.loads(line) for line in (Path(__file__).parent / "expected-events.jsonl").open()]
+
+
+def seed_body(name: str) -> str:
+    text = (SEEDS_DIR / name).read_text(encoding="utf-8")
+    return HEADER_RE.sub("", text, count=1)
+
+
+def seed_expressions(body: str, expected: dict) -> list[TimeExpression]:
+    spans = [(t["text"], t["value"]) for t in expected["time_expressions"] if t["text"] in body]
+    return expressions_for(body, spans)
+
+
+def _matches(event: DroneEvent, want: dict) -> bool:
+    dates = {want["date"], *want["date_alt"]}
+    return (
+        event.admin1_code == want["admin1"]
+        and event.event_date is not None
+        and event.event_date.isoformat() in dates
+        and event.attacker == want["attacker"]
+        and event.drones_launched == want["launched"]
+        and event.drones_destroyed == want["destroyed"]
+        and (want["killed"] is None or event.killed == want["killed"])
+        and (want["damage"] is None or event.damage == want["damage"])
+    )
+
+
+@pytest.mark.parametrize("expected", EXPECTED, ids=[e["file"] for e in EXPECTED])
+def test_seed_golden(expected):
+    body = seed_body(expected["file"])
+    result = extract_drone_events(body, D(expected["pub_date"]), seed_expressions(body, expected))
+    unmatched = list(result.events)
+    for want in expected["events"]:
+        hit = next((e for e in unmatched if _matches(e, want)), None)
+        if hit is None:
+            assert want.get("optional"), f"missing {want} in {[summary(e) for e in unmatched]}"
+            continue
+        unmatched.remove(hit)
+    optional = [w for w in expected["events"] if w.get("optional")]
+    extra = [e for e in unmatched if not any(e.admin1_code == w["admin1"] for w in optional)]
+    assert extra == []
+    got_totals = {(t.country_code, t.drones_launched, t.drones_destroyed) for t in result.totals}
+    want_totals = {(t["country"], t["launched"], t["destroyed"]) for t in expected["totals"]}
+    assert got_totals == want_totals
+
+
+def test_seeds_with_the_date_stage_when_available():
+    """End to end with tasks.dates.tag_time_expressions (skipped until it is implemented)."""
+    from tasks.dates import tag_time_expressions
+
+    try:
+        tag_time_expressions("On Monday", D("2023-01-02"))
+    except NotImplementedError:
+        pytest.skip("tag_time_expressions is not implemented yet")
+    for expected in EXPECTED:
+        body = seed_body(expected["file"])
+        published = D(expected["pub_date"])
+        result = extract_drone_events(body, published, tag_time_expressions(body, published))
+        for want in expected["events"]:
+            if not want.get("optional"):
+                assert any(_matches(e, want) for e in result.events), (expected["file"], want)
+
+
+# ---------------------------------------------------------------------------------------------
+# Golden paragraphs with a quality floor
+# ---------------------------------------------------------------------------------------------
+
+PRECISION_FLOOR = 0.9
+RECALL_FLOOR = 0.85
+
+
+def test_golden_paragraphs_precision_recall():
+    cases = [json.loads(line) for line in (GOLDEN_DIR / "cases.jsonl").open(encoding="utf-8")]
+    assert len(cases) >= 10
+    true_positive = produced = wanted = 0
+    for case in cases:
+        result = run(case["text"], case["published"], [tuple(s) for s in case["time_expressions"]])
+        got = {summary(e) for e in result.events}
+        want = {tuple(e) for e in case["events"]}
+        true_positive += len(got & want)
+        produced += len(got)
+        wanted += len(want)
+    precision = true_positive / produced if produced else 1.0
+    recall = true_positive / wanted if wanted else 1.0
+    assert precision >= PRECISION_FLOOR, precision
+    assert recall >= RECALL_FLOOR, recall
+
+
+# ---------------------------------------------------------------------------------------------
+# Corpus: robustness and speed
+# ---------------------------------------------------------------------------------------------
+
+
+def _corpus() -> list[tuple[str, date]]:
+    if not CORPUS_DIR.is_dir():
+        pytest.skip("corpus folder absent")
+    with (CORPUS_DIR / "manifest.csv").open(encoding="utf-8") as handle:
+        rows = list(csv.DictReader(handle))
+    return [
+        ((CORPUS_DIR / r["file"]).read_text(encoding="utf-8"), D(r["published"][:10])) for r in rows
+    ]
+
+
+@pytest.mark.slow
+def test_corpus_speed_and_sanity():
+    docs = _corpus()
+    started = time.perf_counter()
+    results = [extract_drone_events(body, published, []) for body, published in docs]
+    elapsed = time.perf_counter() - started
+    assert len(docs) / elapsed >= 1000, f"{len(docs) / elapsed:.0f} articles/s"
+    for (body, published), result in zip(docs, results, strict=True):
+        for event in result.events:
+            assert body[event.evidence_start : event.evidence_end] == event.evidence
+            assert event.event_date is None or event.event_date <= published
+            assert event.drones_destroyed is None or event.drones_destroyed >= 0
+            if event.drones_launched is not None and event.drones_destroyed is not None:
+                assert event.drones_destroyed <= event.drones_launched
+    assert sum(len(r.events) for r in results) <= 20  # about 30 texts even mention drones
+
+
+# ---------------------------------------------------------------------------------------------
+# Batch frames: the columns and types of the warehouse tables
+# ---------------------------------------------------------------------------------------------
+
+
+def test_extract_frames_match_the_warehouse_tables():
+    import pandas as pd
+
+    from tasks.extract import extract_frames
+    from warehouse.store import to_arrow
+
+    articles = pd.DataFrame(
+        {
+            "article_id": [e["file"][:3] for e in EXPECTED] + ["empty"],
+            "body": [seed_body(e["file"]) for e in EXPECTED] + [None],
+            "published_date": [D(e["pub_date"]) for e in EXPECTED] + [None],
+        }
+    )
+    rows = []
+    for expected in EXPECTED:
+        body = seed_body(expected["file"])
+        for x in seed_expressions(body, expected):
+            rows.append(
+                (
+                    expected["file"][:3],
+                    x.text,
+                    x.start_char,
+                    x.end_char,
+                    x.value,
+                    x.type,
+                    x.granularity,
+                    x.mod,
+                    x.anchor,
+                )
+            )
+    expressions = pd.DataFrame(
+        rows,
+        columns=[
+            "article_id",
+            "text",
+            "start_char",
+            "end_char",
+            "value",
+            "type",
+            "granularity",
+            "mod",
+            "anchor",
+        ],
+    )
+    events, totals = extract_frames(articles, expressions)
+    assert to_arrow("events", events).num_rows == len(events) == 20
+    assert to_arrow("drone_totals", totals).num_rows == len(totals) == 2
+    assert events["event_id"].is_unique and totals["total_id"].is_unique
+    first = events.iloc[0]
+    assert (first["article_id"], first["admin1_code"], first["drones_destroyed"]) == (
+        "000",
+        "RU-MOS",
+        1,
+    )
+
+
+# ---------------------------------------------------------------------------------------------
+# Hostile input
+# ---------------------------------------------------------------------------------------------
+
+# fmt: off
+WORDS = [
+    "drone", "drones", "UAV", "Shahed", "shot", "down", "downed", "attacked", "over", "the",
+    "Kursk", "region", "Kyiv", "Moscow", "capital", "two", "44", "of", "them", "in", "and", ",",
+    ".", "\n", "\n\n", "“", "”", "no", "casualties", "damage", "another", "Russia", "Ukraine",
+    "said", "governor", "mayor", "overnight", "Crimea", "from", "all", "were", "destroyed",
+]
+# fmt: on
+
+
+@given(st.lists(st.sampled_from(WORDS), max_size=60), st.none() | st.dates())
+@settings(max_examples=300, deadline=None)
+def test_never_fails_and_offsets_hold(words, published):
+    body = " ".join(words)
+    result = extract_drone_events(body, published, [])
+    for event in result.events:
+        assert body[event.evidence_start : event.evidence_end] == event.evidence
+        assert event.admin1_code
+    for total in result.totals:
+        assert body[total.evidence_start : total.evidence_end] == total.evidence

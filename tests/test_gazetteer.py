@@ -1,0 +1,94 @@
+"""Gazetteer: region codes are valid ISO 3166-2 and names resolve as war news uses them."""
+# ruff: noqa: E501  (test tables keep one real sentence per line)
+
+from __future__ import annotations
+
+import csv
+
+import pycountry
+import pytest
+
+from tasks.gazetteer import PLACES_CSV, REGIONS_CSV, find_places, region_codes, region_name
+
+
+def _rows(path):
+    with path.open(encoding="utf-8") as handle:
+        return list(csv.DictReader(handle))
+
+
+def test_every_region_code_is_iso_3166_2():
+    codes = {row["admin1_code"] for row in _rows(REGIONS_CSV) if "-" in row["admin1_code"]}
+    unknown = {code for code in codes if pycountry.subdivisions.get(code=code) is None}
+    assert unknown == set()
+
+
+def test_all_russian_and_ukrainian_regions_are_present():
+    codes = region_codes()
+    russia = {s.code for s in pycountry.subdivisions.get(country_code="RU")}
+    ukraine = {s.code for s in pycountry.subdivisions.get(country_code="UA")}
+    assert russia - codes == set()
+    assert ukraine - codes == set()
+    assert (len(russia), len(ukraine)) == (83, 27)
+
+
+def test_every_place_maps_to_a_known_region():
+    known = {row["admin1_code"] for row in _rows(REGIONS_CSV)}
+    assert {row["admin1_code"] for row in _rows(PLACES_CSV)} - known == set()
+
+
+def test_place_coordinates_are_plausible():
+    for row in _rows(PLACES_CSV):
+        if row["latitude"]:
+            assert 40 <= float(row["latitude"]) <= 70, row["name"]
+            assert 20 <= float(row["longitude"]) <= 60, row["name"]
+
+
+# (text, [(matched text, admin1_code, kind)])
+# fmt: off
+CASES = [
+    ("a drone was shot down in the Moscow region", [("Moscow region", "RU-MOS", "region")]),
+    ("drones attacked Moscow overnight", [("Moscow", "RU-MOW", "city")]),
+    ("the Russian capital", [("Russian capital", "RU-MOW", "city")]),
+    ("Russian drones attacked Kiev", [("Kiev", "UA-30", "city")]),
+    ("private homes in the Kiev region", [("Kiev region", "UA-32", "region")]),
+    ("in Kyiv Oblast", [("Kyiv Oblast", "UA-32", "region")]),
+    ("the Moscow and Kaluga regions", [("Moscow", "RU-MOW", "city"), ("Kaluga regions", "RU-KLU", "region")]),
+    ("the Kaluga and Moscow regions", [("Kaluga", "RU-KLU", "region"), ("Moscow regions", "RU-MOS", "region")]),
+    ("Belgorod and Oryol oblasts", [("Belgorod", "RU-BEL", "region"), ("Oryol oblasts", "RU-ORL", "region")]),
+    ("in the Krasnodar region and the Adygea Republic", [("Krasnodar region", "RU-KDA", "region"), ("Adygea Republic", "RU-AD", "region")]),
+    ("a fire at an oil depot in Krasnodar", [("Krasnodar", "RU-KDA", "region")]),
+    ("close to the city of Kolomna", [("Kolomna", "RU-MOS", "town")]),
+    ("in Ramenskoe, 50 kilometers from the capital", [("Ramenskoe", "RU-MOS", "town")]),
+    ("the Morozovsk district, northeast of Rostov", [("Morozovsk district", "RU-ROS", "town"), ("Rostov", "RU-ROS", "region")]),
+    ("the annexed Crimean peninsula", [("Crimean peninsula", "UA-43", "region")]),
+    ("a drone over Sevastopol", [("Sevastopol", "UA-40", "city")]),
+    ("attacks on Kharkov and Zaporozhye", [("Kharkov", "UA-63", "region"), ("Zaporozhye", "UA-23", "region")]),
+    ("the southern regions of Zaporizhia, Odesa and Dnipropetrovsk", [("Zaporizhia", "UA-23", "region"), ("Odesa", "UA-51", "region"), ("Dnipropetrovsk", "UA-12", "region")]),
+    ("in Nizhny Novgorod and Veliky Novgorod", [("Nizhny Novgorod", "RU-NIZ", "region"), ("Veliky Novgorod", "RU-NGR", "region")]),
+    ("the Engels airbase", [("Engels airbase", "RU-SAR", "airbase")]),
+    ("a drone fell in Moldova", [("Moldova", "MD", "country")]),
+    ("the kyiv regime", []),
+]
+# fmt: on
+
+
+@pytest.mark.parametrize(("text", "expected"), CASES)
+def test_find_places(text, expected):
+    assert [(m.text, m.admin1_code, m.kind) for m in find_places(text)] == expected
+
+
+def test_match_offsets_point_into_the_text():
+    text = "Drones were downed over the Kursk, Belgorod and Krasnodar regions."
+    assert [text[m.start : m.end] for m in find_places(text)] == [
+        "Kursk",
+        "Belgorod",
+        "Krasnodar regions",
+    ]
+
+
+@pytest.mark.parametrize(
+    ("code", "name"),
+    [("RU-BEL", "Belgorod"), ("RU-MOS", "Moscow region"), ("UA-30", "Kyiv"), ("UA-43", "Crimea")],
+)
+def test_region_name(code, name):
+    assert region_name(code) == name
