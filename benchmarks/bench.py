@@ -40,7 +40,9 @@ def replicate_corpus(corpus_dir: Path, target: Path, size: int, seed: int = 7) -
     rng = random.Random(seed)
     with (corpus_dir / "manifest.csv").open(encoding="utf-8") as handle:
         originals = [row for row in csv.DictReader(handle)]
-    texts = {row["file"]: (corpus_dir / row["file"]).read_text(encoding="utf-8") for row in originals}
+    texts = {
+        row["file"]: (corpus_dir / row["file"]).read_text(encoding="utf-8") for row in originals
+    }
     shutil.rmtree(target, ignore_errors=True)
     target.mkdir(parents=True)
     with (target / "manifest.csv").open("w", newline="", encoding="utf-8") as handle:
@@ -81,8 +83,14 @@ def run_flow(source: Path, data_dir: Path) -> tuple[float, float]:
     shutil.rmtree(data_dir, ignore_errors=True)
     started = time.perf_counter()
     subprocess.run(
-        [str(Path(sys.executable).parent / "newsevents"), "run", "--source", str(source),
-         "--data-dir", str(data_dir)],
+        [
+            str(Path(sys.executable).parent / "newsevents"),
+            "run",
+            "--source",
+            str(source),
+            "--data-dir",
+            str(data_dir),
+        ],
         check=True,
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,

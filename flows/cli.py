@@ -1,10 +1,10 @@
 """The `newsevents` command line.
 
-    newsevents run     --source DIR --data-dir DIR   run the pipeline once
-    newsevents query   "SQL" [--data-dir DIR]        print a query's result (read-only)
-    newsevents tables  [--data-dir DIR]              list tables and views with row counts
-    newsevents report  [--data-dir DIR] [--output F] write the HTML report
-    newsevents serve   --source DIR --data-dir DIR   run the schedules in this process
+newsevents run     --source DIR --data-dir DIR   run the pipeline once
+newsevents query   "SQL" [--data-dir DIR]        print a query's result (read-only)
+newsevents tables  [--data-dir DIR]              list tables and views with row counts
+newsevents report  [--data-dir DIR] [--output F] write the HTML report
+newsevents serve   --source DIR --data-dir DIR   run the schedules in this process
 """
 
 from __future__ import annotations
@@ -26,7 +26,9 @@ def build_parser() -> argparse.ArgumentParser:
     run = commands.add_parser("run", help="run the pipeline once on a folder of articles")
     run.add_argument("--source", default="seeds", help="folder of articles (default: seeds)")
     run.add_argument("--data-dir", default=DEFAULT_DATA_DIR, help="output folder (default: data)")
-    run.add_argument("--batch-size", type=int, default=500, help="articles per batch (default: 500)")
+    run.add_argument(
+        "--batch-size", type=int, default=500, help="articles per batch (default: 500)"
+    )
     query = commands.add_parser("query", help="run one SQL query on the warehouse, read-only")
     query.add_argument("sql", help='e.g. "SELECT * FROM drone_attacks LIMIT 10"')
     query.add_argument("--data-dir", default=DEFAULT_DATA_DIR)
@@ -35,7 +37,9 @@ def build_parser() -> argparse.ArgumentParser:
     tables.add_argument("--data-dir", default=DEFAULT_DATA_DIR)
     report = commands.add_parser("report", help="write the self-contained HTML report")
     report.add_argument("--data-dir", default=DEFAULT_DATA_DIR)
-    report.add_argument("--output", default=None, help="where to write it (default: DATA_DIR/report.html)")
+    report.add_argument(
+        "--output", default=None, help="where to write it (default: DATA_DIR/report.html)"
+    )
     serve = commands.add_parser(
         "serve", help="run the watch-folder and nightly schedules in this process (flow.serve)"
     )
@@ -52,11 +56,13 @@ def run_command(args: argparse.Namespace) -> int:
     if not Path(args.source).is_dir():
         print(f"newsevents: source folder {args.source!r} does not exist", file=sys.stderr)
         return 2
-    # An ad-hoc run needs no Prefect server: without PREFECT_API_URL, Prefect starts a temporary one.
+    # An ad-hoc run needs no server: without PREFECT_API_URL, Prefect starts a temporary one.
     os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
     from flows.pipeline import newsevents_flow  # imported late: Prefect reads settings at import
 
-    summary = newsevents_flow(source=args.source, data_dir=args.data_dir, batch_size=args.batch_size)
+    summary = newsevents_flow(
+        source=args.source, data_dir=args.data_dir, batch_size=args.batch_size
+    )
     print(json.dumps(summary, indent=2))
     return 0
 
@@ -83,7 +89,12 @@ def query_command(args: argparse.Namespace) -> int:
 
 
 def tables_command(args: argparse.Namespace) -> int:
-    from warehouse.store import WarehouseMissing, WarehousePaths, connect_read_only, table_row_counts
+    from warehouse.store import (
+        WarehouseMissing,
+        WarehousePaths,
+        connect_read_only,
+        table_row_counts,
+    )
 
     try:
         with connect_read_only(WarehousePaths(Path(args.data_dir))) as con:

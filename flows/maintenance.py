@@ -1,4 +1,4 @@
-"""The nightly check: clear leftovers, compact the Parquet files, rebuild and check the warehouse."""
+"""The nightly check: clear leftovers, compact the Parquet files, rebuild and check."""
 
 from __future__ import annotations
 

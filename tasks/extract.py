@@ -629,7 +629,9 @@ RECENT_DAYS = 7
 
 
 EVENING_OF_DAY_RE = re.compile(r"\b(?:night|evening|late)\b", re.IGNORECASE)
-MORNING_AFTER_RE = re.compile(r"overnight|early hours|small hours|wee hours|\d\s*[-–]\s*\d", re.IGNORECASE)
+MORNING_AFTER_RE = re.compile(
+    r"overnight|early hours|small hours|wee hours|\d\s*[-–]\s*\d", re.IGNORECASE
+)
 
 
 @dataclass(frozen=True)
@@ -649,8 +651,10 @@ def _as_when(expression: TimeExpression) -> _When | None:
         or "TNI" in expression.value
         or bool(re.search(r"night|overnight", expression.text, re.IGNORECASE))
     )
-    if night and EVENING_OF_DAY_RE.search(expression.text) and not MORNING_AFTER_RE.search(
-        expression.text
+    if (
+        night
+        and EVENING_OF_DAY_RE.search(expression.text)
+        and not MORNING_AFTER_RE.search(expression.text)
     ):
         # "on Tuesday night", "late on Thursday": the value is the evening the night began.
         return _When(day, day, "night")

@@ -83,8 +83,12 @@ def extract_html(html: str) -> ArticleFields:
 class _TextCollector(HTMLParser):
     """The visible text of a page, one line per block, without scripts, styles and navigation."""
 
-    SKIPPED = frozenset({"script", "style", "nav", "header", "footer", "aside", "noscript", "template"})
-    BLOCKS = frozenset({"p", "div", "br", "li", "h1", "h2", "h3", "h4", "h5", "h6", "tr", "article", "section"})
+    SKIPPED = frozenset(
+        {"script", "style", "nav", "header", "footer", "aside", "noscript", "template"}
+    )
+    BLOCKS = frozenset(
+        {"p", "div", "br", "li", "h1", "h2", "h3", "h4", "h5", "h6", "tr", "article", "section"}
+    )
 
     def __init__(self) -> None:
         super().__init__(convert_charrefs=True)

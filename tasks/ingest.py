@@ -45,7 +45,9 @@ ARTICLE_ID_HEX_DIGITS = 16
 
 # ` date 2023-02-28 Title...` or ` date 2023-09 Title...`: publication metadata on the first line.
 HEADER_DATE = re.compile(r"^\ufeff?[ \t]*date[ \t]+(\d{4}-\d{2}(?:-\d{2})?)\b[ \t]*")
-ISO_DATE = re.compile(r"^\s*(\d{4})-(\d{2})(?:-(\d{2}))?(?:[T ][0-9:.]+(?:Z|[+-]\d{2}:?\d{2})?)?\s*$")
+ISO_DATE = re.compile(
+    r"^\s*(\d{4})-(\d{2})(?:-(\d{2}))?(?:[T ][0-9:.]+(?:Z|[+-]\d{2}:?\d{2})?)?\s*$"
+)
 # Dates in URLs: /2023/09/20/, /2023/9/20/, 2024-03-31-title, /20230920/.
 URL_DATES = (
     re.compile(r"(?<!\d)((?:19|20)\d{2})[/_-](\d{1,2})[/_-](\d{1,2})(?!\d)"),
@@ -113,7 +115,10 @@ def _decode(raw: bytes) -> tuple[str, str]:
     if head.count(b"\x00") > len(head) // 4:
         # UTF-16 without a byte-order mark: NULs in every other byte of ASCII text.
         odd_nuls, even_nuls = head[1::2].count(0), head[0::2].count(0)
-        if max(odd_nuls, even_nuls) > len(head) // 3 and min(odd_nuls, even_nuls) <= len(head) // 50:
+        if (
+            max(odd_nuls, even_nuls) > len(head) // 3
+            and min(odd_nuls, even_nuls) <= len(head) // 50
+        ):
             encoding = "utf-16-le" if odd_nuls > even_nuls else "utf-16-be"
             return raw.decode(encoding, errors="replace"), encoding
         raise RejectedInput("binary content: NUL bytes found, this is not a text file")
@@ -130,7 +135,7 @@ def _decode(raw: bytes) -> tuple[str, str]:
 
 
 def parse_iso_published(value: str | None) -> PublishedDate:
-    """An ISO date, month or datetime (as in manifest.csv) -> PublishedDate; unparseable -> empty."""
+    """An ISO date, month or datetime (as in manifest.csv) -> PublishedDate; else empty."""
     match = ISO_DATE.match(value or "")
     if not match:
         return PublishedDate(None, None, None)
@@ -214,12 +219,21 @@ def list_article_files(source_dir: Path) -> list[Path]:
 
 
 UNIT_COLUMNS = [
-    "source_uri", "file", "record", "offset", "length",
-    "content_sha256", "article_id", "size_bytes", "read_error",
+    "source_uri",
+    "file",
+    "record",
+    "offset",
+    "length",
+    "content_sha256",
+    "article_id",
+    "size_bytes",
+    "read_error",
 ]
 
 
-def fingerprint_files(paths: Iterable[Path], source_dir: Path, max_bytes: int = DEFAULT_MAX_BYTES) -> pd.DataFrame:
+def fingerprint_files(
+    paths: Iterable[Path], source_dir: Path, max_bytes: int = DEFAULT_MAX_BYTES
+) -> pd.DataFrame:
     """One row per unit of work: a whole text or HTML file, or one record of a JSON file.
 
     `record` is -1 for a whole file; for JSON lines `offset`/`length` locate the record's bytes.
@@ -237,25 +251,55 @@ def fingerprint_files(paths: Iterable[Path], source_dir: Path, max_bytes: int = 
                 continue
             raw = path.read_bytes()
         except OSError as error:
-            rows.append((name, name, -1, 0, 0, "", "", 0, f"cannot read file: {error.strerror or error}"))
+            rows.append(
+                (name, name, -1, 0, 0, "", "", 0, f"cannot read file: {error.strerror or error}")
+            )
             continue
         if suffix in JSON_LINES_SUFFIXES:
             for span in json_line_spans(raw):
                 digest = sha256_hex(raw[span.offset : span.offset + span.length])
                 uri = f"{name}#{span.index + 1}"
-                rows.append((uri, name, span.index, span.offset, span.length, digest, article_id_for(digest), span.length, None))
+                rows.append(
+                    (
+                        uri,
+                        name,
+                        span.index,
+                        span.offset,
+                        span.length,
+                        digest,
+                        article_id_for(digest),
+                        span.length,
+                        None,
+                    )
+                )
         elif suffix in JSON_ARRAY_SUFFIXES:
             try:
                 items = parse_json_array(raw)
             except RecordError as error:
-                rows.append((name, name, -1, 0, len(raw), sha256_hex(raw), "", len(raw), str(error)))
+                rows.append(
+                    (name, name, -1, 0, len(raw), sha256_hex(raw), "", len(raw), str(error))
+                )
                 continue
             for index, item in enumerate(items):
                 digest = sha256_hex(json.dumps(item, sort_keys=True, ensure_ascii=False).encode())
-                rows.append((f"{name}#{index + 1}", name, index, 0, 0, digest, article_id_for(digest), 0, None))
+                rows.append(
+                    (
+                        f"{name}#{index + 1}",
+                        name,
+                        index,
+                        0,
+                        0,
+                        digest,
+                        article_id_for(digest),
+                        0,
+                        None,
+                    )
+                )
         else:
             digest = sha256_hex(raw)
-            rows.append((name, name, -1, 0, len(raw), digest, article_id_for(digest), len(raw), None))
+            rows.append(
+                (name, name, -1, 0, len(raw), digest, article_id_for(digest), len(raw), None)
+            )
     return pd.DataFrame(rows, columns=UNIT_COLUMNS)
 
 
@@ -264,11 +308,13 @@ def plan_new_files(
     known_article_ids: set[str],
     known_rejections: set[tuple[str, str]],
 ) -> pd.DataFrame:
-    """The units that need work: not yet loaded, not already rejected, first copy of each content."""
+    """The units that need work: not loaded, not rejected before, first copy of each content."""
     already_rejected = pd.Series(
         [
             (uri, sha) in known_rejections
-            for uri, sha in zip(fingerprints["source_uri"], fingerprints["content_sha256"], strict=True)
+            for uri, sha in zip(
+                fingerprints["source_uri"], fingerprints["content_sha256"], strict=True
+            )
         ],
         index=fingerprints.index,
         dtype=bool,
@@ -296,12 +342,16 @@ ARTICLE_COLUMNS = [
 REJECTED_COLUMNS = ["source_uri", "content_sha256", "reason", "rejected_at"]
 
 
-def unit_fields(unit: Any, source_dir: Path, max_bytes: int, json_cache: dict[str, tuple[Any, ...]]) -> tuple[ArticleFields, str, str, PublishedDate]:
+def unit_fields(
+    unit: Any, source_dir: Path, max_bytes: int, json_cache: dict[str, tuple[Any, ...]]
+) -> tuple[ArticleFields, str, str, PublishedDate]:
     """Read one planned unit -> (fields, format, encoding, header date). Raises RejectedInput."""
     if isinstance(unit.read_error, str):
         raise RejectedInput(unit.read_error)
     if unit.content_sha256.startswith("size:"):
-        raise RejectedInput(f"file is {unit.size_bytes:,} bytes, larger than the {max_bytes:,}-byte limit")
+        raise RejectedInput(
+            f"file is {unit.size_bytes:,} bytes, larger than the {max_bytes:,}-byte limit"
+        )
     path = source_dir / unit.file
     suffix = path.suffix.lower()
     try:
@@ -315,7 +365,12 @@ def unit_fields(unit: Any, source_dir: Path, max_bytes: int, json_cache: dict[st
         if suffix in JSON_ARRAY_SUFFIXES:
             if unit.file not in json_cache:
                 json_cache[unit.file] = parse_json_array(path.read_bytes())
-            return record_fields(json_cache[unit.file][unit.record]), "json", "utf-8", PublishedDate(None, None, None)
+            return (
+                record_fields(json_cache[unit.file][unit.record]),
+                "json",
+                "utf-8",
+                PublishedDate(None, None, None),
+            )
         raw = path.read_bytes()
     except RecordError as error:
         raise RejectedInput(str(error)) from None
@@ -340,12 +395,14 @@ def read_articles(
     run_at: datetime,
     max_bytes: int = DEFAULT_MAX_BYTES,
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """Read and decode planned units -> (articles, rejected). One bad unit never stops the others."""
+    """Read and decode planned units -> (articles, rejected). A bad unit never stops the others."""
     articles, rejected = [], []
     json_cache: dict[str, tuple[Any, ...]] = {}
     for unit in planned.itertuples(index=False):
         try:
-            fields, content_format, encoding, header_date = unit_fields(unit, source_dir, max_bytes, json_cache)
+            fields, content_format, encoding, header_date = unit_fields(
+                unit, source_dir, max_bytes, json_cache
+            )
             if not any(ch.isalpha() for ch in fields.text):
                 raise RejectedInput("no letters in the article text: nothing to read")
         except RejectedInput as error:

@@ -37,7 +37,11 @@ def prepare_warehouse(paths: WarehousePaths) -> tuple[set[str], set[tuple[str, s
     if removed:
         logger.warning("load: removed %d files left by an unfinished run", len(removed))
     loaded, rejected = known_article_ids(paths), known_rejections(paths)
-    logger.info("load: %d articles and %d rejected files already in the warehouse", len(loaded), len(rejected))
+    logger.info(
+        "load: %d articles and %d rejected files already in the warehouse",
+        len(loaded),
+        len(rejected),
+    )
     return loaded, rejected
 
 
@@ -61,7 +65,9 @@ def build_duckdb_task(paths: WarehousePaths) -> BuildResult:
         ", ".join(f"{table}={count}" for table, count in result.row_counts.items()),
     )
     for check in result.failed_checks:
-        logger.error("quality: %s failed on %d rows: %s", check.check, check.failing_rows, check.sample)
+        logger.error(
+            "quality: %s failed on %d rows: %s", check.check, check.failing_rows, check.sample
+        )
     return result
 
 
@@ -71,6 +77,7 @@ def compact_task(paths: WarehousePaths) -> dict[str, int]:
     merged = compact(paths)
     get_run_logger().info(
         "compact: %s",
-        ", ".join(f"{table}: {n} files merged" for table, n in merged.items()) or "nothing to merge",
+        ", ".join(f"{table}: {n} files merged" for table, n in merged.items())
+        or "nothing to merge",
     )
     return merged

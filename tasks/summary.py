@@ -35,11 +35,25 @@ class BatchSummary:
 
 
 def summarise_batch(frames: dict[str, pd.DataFrame], files_written: list[str]) -> BatchSummary:
-    events, removed, rejected = frames["events"], frames["removed_lines"], frames["rejected_articles"]
+    events, removed, rejected = (
+        frames["events"],
+        frames["removed_lines"],
+        frames["rejected_articles"],
+    )
     reasons = removed["reason"].astype(str).str.split(":").str[0] if len(removed) else pd.Series([])
-    sides = events["event_type"] + " by " + events["attacker"].fillna("unknown") if len(events) else []
-    columns = ["event_date", "admin1_code", "location", "attacker", "drones_launched",
-               "drones_destroyed", "claimed_by", "article_id"]
+    sides = (
+        events["event_type"] + " by " + events["attacker"].fillna("unknown") if len(events) else []
+    )
+    columns = [
+        "event_date",
+        "admin1_code",
+        "location",
+        "attacker",
+        "drones_launched",
+        "drones_destroyed",
+        "claimed_by",
+        "article_id",
+    ]
     return BatchSummary(
         articles=len(frames["articles"]),
         rejected=tuple(zip(rejected["source_uri"], rejected["reason"], strict=True)),
@@ -47,8 +61,11 @@ def summarise_batch(frames: dict[str, pd.DataFrame], files_written: list[str]) -
         events_by_type_side=dict(Counter(sides)),
         events_by_region=dict(Counter(events["admin1_code"])) if len(events) else {},
         totals=len(frames["drone_totals"]),
-        new_events=tuple(events[columns].astype(object).where(events[columns].notna(), None)
-                         .to_dict("records")) if len(events) else (),
+        new_events=tuple(
+            events[columns].astype(object).where(events[columns].notna(), None).to_dict("records")
+        )
+        if len(events)
+        else (),
         files_written=tuple(files_written),
     )
 
@@ -113,8 +130,13 @@ def render_summary(
 
 def quality_rows(build: BuildResult) -> list[dict[str, object]]:
     return [
-        {"check": c.check, "passed": c.passed, "failing_rows": c.failing_rows,
-         "description": c.description, "sample": escape(c.sample)}
+        {
+            "check": c.check,
+            "passed": c.passed,
+            "failing_rows": c.failing_rows,
+            "description": c.description,
+            "sample": escape(c.sample),
+        }
         for c in build.checks
     ]
 
@@ -173,6 +195,8 @@ def report_run(
     logger = get_run_logger()
     logger.info("run: %s", ", ".join(f"{key}={value}" for key, value in counts.items()))
     if build.failed_checks:
-        failed = "; ".join(f"{c.check}: {c.failing_rows} rows ({c.sample})" for c in build.failed_checks)
+        failed = "; ".join(
+            f"{c.check}: {c.failing_rows} rows ({c.sample})" for c in build.failed_checks
+        )
         raise DataQualityError(f"data-quality checks failed: {failed}")
     return counts

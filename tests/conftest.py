@@ -42,13 +42,20 @@ BAD_FILES = {
     "numbers.txt": (b"1 2 3 4 5\n", "no letters"),
 }
 LOADED_TABLES = [
-    "articles", "removed_lines", "time_expressions", "events", "drone_totals", "rejected_articles",
+    "articles",
+    "removed_lines",
+    "time_expressions",
+    "events",
+    "drone_totals",
+    "rejected_articles",
 ]
 
 
 def read_tables(duckdb_path: Path) -> dict[str, pd.DataFrame]:
     with duckdb.connect(str(duckdb_path), read_only=True) as con:
-        return {table: con.sql(f"SELECT * FROM {table} ORDER BY ALL").df() for table in LOADED_TABLES}
+        return {
+            table: con.sql(f"SELECT * FROM {table} ORDER BY ALL").df() for table in LOADED_TABLES
+        }
 
 
 @pytest.fixture(scope="session")

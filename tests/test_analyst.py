@@ -11,7 +11,12 @@ import pytest
 import yaml
 
 from flows.cli import main
-from flows.schedules import MAINTENANCE_CRON, NIGHTLY_MAINTENANCE, WATCH_FOLDER, WATCH_INTERVAL_SECONDS
+from flows.schedules import (
+    MAINTENANCE_CRON,
+    NIGHTLY_MAINTENANCE,
+    WATCH_FOLDER,
+    WATCH_INTERVAL_SECONDS,
+)
 from warehouse.dictionary import render_dictionary
 from warehouse.schemas import REFERENCE_TABLE_NAMES, TABLE_NAMES, declared_columns
 
@@ -32,7 +37,10 @@ def test_worked_queries_answer_the_seed_questions(seeded_run: dict[str, Any]) ->
         outlets = con.sql((ROOT / "warehouse/queries/articles_per_outlet.sql").read_text()).df()
     assert {"RU-ROS", "RU-SAR", "UA-23", "UA-51", "UA-12"} <= set(night["admin1_code"])
     assert dict(zip(outlets["outlet"], outlets["articles"], strict=True)) == {
-        "unknown": 2, "The Independent": 1, "Al Jazeera": 1, "MRT": 1,
+        "unknown": 2,
+        "The Independent": 1,
+        "Al Jazeera": 1,
+        "MRT": 1,
     }
 
 
@@ -44,16 +52,24 @@ def test_declared_schemas_match_the_real_tables(seeded_run: dict[str, Any]) -> N
     with duckdb.connect(str(seeded_run["data_dir"] / "warehouse.duckdb"), read_only=True) as con:
         for table in (*TABLE_NAMES, *REFERENCE_TABLE_NAMES):
             real = con.execute(
-                "SELECT column_name, data_type FROM duckdb_columns() WHERE table_name = ? ORDER BY column_index",
+                "SELECT column_name, data_type FROM duckdb_columns() "
+                "WHERE table_name = ? ORDER BY column_index",
                 [table],
             ).fetchall()
-            declared = [(name, kind) for name, kind, _ in declared_columns(table, table in REFERENCE_TABLE_NAMES)]
+            declared = [
+                (name, kind)
+                for name, kind, _ in declared_columns(table, table in REFERENCE_TABLE_NAMES)
+            ]
             assert real == declared, table
 
 
-def test_cli_tables_lists_row_counts(seeded_run: dict[str, Any], capsys: pytest.CaptureFixture[str]) -> None:
+def test_cli_tables_lists_row_counts(
+    seeded_run: dict[str, Any], capsys: pytest.CaptureFixture[str]
+) -> None:
     assert main(["tables", "--data-dir", str(seeded_run["data_dir"])]) == 0
-    listing = dict(re.findall(r"^(\w+)\s+(?:table|view)\s+([\d,]+)$", capsys.readouterr().out, re.MULTILINE))
+    listing = dict(
+        re.findall(r"^(\w+)\s+(?:table|view)\s+([\d,]+)$", capsys.readouterr().out, re.MULTILINE)
+    )
     assert listing["articles"] == "5"
     assert listing["rejected_articles"] == "3"
     assert {"drone_attacks", "daily_region_claims", "data_quality"} <= set(listing)
@@ -71,7 +87,9 @@ def test_cli_query_prints_a_table_and_reports_errors(
     assert "run `newsevents run" in capsys.readouterr().err
 
 
-def test_cli_query_cannot_write(seeded_run: dict[str, Any], capsys: pytest.CaptureFixture[str]) -> None:
+def test_cli_query_cannot_write(
+    seeded_run: dict[str, Any], capsys: pytest.CaptureFixture[str]
+) -> None:
     assert main(["query", "DELETE FROM articles", "--data-dir", str(seeded_run["data_dir"])]) == 1
     assert "read-only" in capsys.readouterr().err
 
@@ -81,7 +99,7 @@ def test_report_is_self_contained_html(seeded_run: dict[str, Any], tmp_path: Pat
     assert main(["report", "--data-dir", str(seeded_run["data_dir"]), "--output", str(output)]) == 0
     page = output.read_text()
     assert page.count("<svg") == 1 and '<table class="heat">' in page
-    assert "<script" not in page and "http-equiv=\"Content-Security-Policy\"" in page
+    assert "<script" not in page and 'http-equiv="Content-Security-Policy"' in page
     assert "RU-ROS" in page
 
 
@@ -116,11 +134,23 @@ def test_report_escapes_hostile_article_text() -> None:
 
     from warehouse.report import latest_events_table
 
-    hostile = pd.DataFrame([{
-        "event_date": "2024-04-05", "admin1_code": "RU-ROS", "location": "<img src=x onerror=alert(1)>",
-        "attacker": "UA", "drones_launched": None, "drones_destroyed": 3, "claimed_by": "<b>x</b>",
-        "source": "s", "url": "javascript:alert(1)", "title": "<script>t</script>", "evidence": "<script>e</script>",
-    }])
+    hostile = pd.DataFrame(
+        [
+            {
+                "event_date": "2024-04-05",
+                "admin1_code": "RU-ROS",
+                "location": "<img src=x onerror=alert(1)>",
+                "attacker": "UA",
+                "drones_launched": None,
+                "drones_destroyed": 3,
+                "claimed_by": "<b>x</b>",
+                "source": "s",
+                "url": "javascript:alert(1)",
+                "title": "<script>t</script>",
+                "evidence": "<script>e</script>",
+            }
+        ]
+    )
     html = latest_events_table(hostile)
     assert "<script" not in html and "<img" not in html and "javascript:" not in html
     assert "&lt;img src=x onerror=alert(1)&gt;" in html

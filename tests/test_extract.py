@@ -321,9 +321,13 @@ def test_night_attacks_record_both_dates(text, published, day, start, precision)
     from tasks.dates import tag_time_expressions
 
     published_on = date.fromisoformat(published)
-    (event,) = extract_drone_events(text, published_on, tag_time_expressions(text, published_on)).events
+    (event,) = extract_drone_events(
+        text, published_on, tag_time_expressions(text, published_on)
+    ).events
     assert (event.event_date, event.event_date_start, event.date_precision) == (
-        date.fromisoformat(day), date.fromisoformat(start), precision,
+        date.fromisoformat(day),
+        date.fromisoformat(start),
+        precision,
     )
 
 

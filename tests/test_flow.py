@@ -10,10 +10,10 @@ import duckdb
 import pandas as pd
 import pytest
 
-from tests.conftest import BAD_FILES, LOADED_TABLES as TABLES
+from tests.conftest import BAD_FILES
+from tests.conftest import LOADED_TABLES as TABLES
 
 GOLDEN = [json.loads(line) for line in (Path(__file__).parent / "expected-events.jsonl").open()]
-
 
 
 def article_rows(tables: dict[str, pd.DataFrame], table: str, file: str) -> pd.DataFrame:
@@ -32,7 +32,9 @@ def test_second_run_changes_nothing(seeded_run: dict[str, Any]) -> None:
     assert seeded_run["second"]["articles_new"] == 0
     assert seeded_run["second"]["rejected_new"] == 0
     for table in TABLES:
-        pd.testing.assert_frame_equal(seeded_run["tables"][table], seeded_run["tables_again"][table])
+        pd.testing.assert_frame_equal(
+            seeded_run["tables"][table], seeded_run["tables_again"][table]
+        )
 
 
 def test_bad_files_are_rejected_with_reasons(seeded_run: dict[str, Any]) -> None:
@@ -47,7 +49,8 @@ def test_parquet_files_hold_the_same_rows_as_duckdb(seeded_run: dict[str, Any]) 
     for table in TABLES:
         with duckdb.connect() as con:
             count = con.execute(
-                "SELECT count(*) FROM read_parquet($glob)", {"glob": str(parquet / table / "*.parquet")}
+                "SELECT count(*) FROM read_parquet($glob)",
+                {"glob": str(parquet / table / "*.parquet")},
             ).fetchone()
         assert count == (len(seeded_run["tables"][table]),), table
 
@@ -67,7 +70,8 @@ def test_time_expressions(seeded_run: dict[str, Any], golden: dict[str, Any]) ->
     for expected in golden["time_expressions"]:
         # The expected text, tagged exactly or inside a longer tagged span, with the expected value.
         spans = [
-            row for row in tagged.itertuples()
+            row
+            for row in tagged.itertuples()
             if expected["text"] in body[row.start_char : row.end_char]
         ]
         assert spans, f"{expected['text']!r} not tagged"
@@ -83,7 +87,11 @@ def test_drone_events(seeded_run: dict[str, Any], golden: dict[str, Any]) -> Non
         return [expected["date"], *expected["date_alt"]]
 
     for expected in golden["events"]:
-        matches = [produced[(expected["admin1"], day)] for day in dates_of(expected) if (expected["admin1"], day) in produced]
+        matches = [
+            produced[(expected["admin1"], day)]
+            for day in dates_of(expected)
+            if (expected["admin1"], day) in produced
+        ]
         if expected.get("optional") and not matches:
             continue
         assert len(matches) == 1, f"{expected['admin1']} {expected['date']}: {len(matches)} rows"
@@ -96,7 +104,11 @@ def test_drone_events(seeded_run: dict[str, Any], golden: dict[str, Any]) -> Non
             if expected[key] is not None:
                 assert _nullable(getattr(row, column)) == expected[key], (column, expected)
         assert row.claimed_by, expected
-        assert row.evidence and row.evidence in seeded_run["tables"]["articles"].set_index("source_uri").loc[golden["file"], "body"]
+        assert (
+            row.evidence
+            and row.evidence
+            in seeded_run["tables"]["articles"].set_index("source_uri").loc[golden["file"], "body"]
+        )
     allowed = {(e["admin1"], day) for e in golden["events"] for day in dates_of(e)}
     assert set(produced) <= allowed, f"unexpected events: {set(produced) - allowed}"
 
@@ -115,19 +127,53 @@ def test_drone_totals(seeded_run: dict[str, Any], golden: dict[str, Any]) -> Non
 @pytest.mark.parametrize(
     ("file", "gone", "kept"),
     [
-        ("001_9a40e132d987c880.txt", "Please enter a valid email address", "Belgorod, roughly 40km away from the Ukrainian border"),
-        ("001_9a40e132d987c880.txt", "Subscribe to Independent Premium", "A day earlier, Russia claimed its air defences shot down"),
-        ("001_9a40e132d987c880.txt", "Join our commenting forum", "It said “an attempt by the Kyiv regime"),
-        ("001_9a40e132d987c880.txt", "More about Ukraine belgorod", "Last month, three people were killed"),
-        ("001_9a40e132d987c880.txt", "Recommended Zelensky", "In return, Russia has continued its campaign"),
-        ("003_9d30d5a8d221f33c.txt", "By: MRT Desk", "Air defense systems destroyed 15 of the 20 drones"),
+        (
+            "001_9a40e132d987c880.txt",
+            "Please enter a valid email address",
+            "Belgorod, roughly 40km away from the Ukrainian border",
+        ),
+        (
+            "001_9a40e132d987c880.txt",
+            "Subscribe to Independent Premium",
+            "A day earlier, Russia claimed its air defences shot down",
+        ),
+        (
+            "001_9a40e132d987c880.txt",
+            "Join our commenting forum",
+            "It said “an attempt by the Kyiv regime",
+        ),
+        (
+            "001_9a40e132d987c880.txt",
+            "More about Ukraine belgorod",
+            "Last month, three people were killed",
+        ),
+        (
+            "001_9a40e132d987c880.txt",
+            "Recommended Zelensky",
+            "In return, Russia has continued its campaign",
+        ),
+        (
+            "003_9d30d5a8d221f33c.txt",
+            "By: MRT Desk",
+            "Air defense systems destroyed 15 of the 20 drones",
+        ),
         ("003_9d30d5a8d221f33c.txt", "Leave a Comment", "Kiev and the West claim that Putin"),
-        ("003_9d30d5a8d221f33c.txt", "Published on:", "Drones attack Ukrainian capital as Putin heads to Belarus"),
-        ("000_066ef8bd903d37c5.txt", "devastation in the frontline city of Bakhmut. Reuters", "On Tuesday, a drone was shot down"),
+        (
+            "003_9d30d5a8d221f33c.txt",
+            "Published on:",
+            "Drones attack Ukrainian capital as Putin heads to Belarus",
+        ),
+        (
+            "000_066ef8bd903d37c5.txt",
+            "devastation in the frontline city of Bakhmut. Reuters",
+            "On Tuesday, a drone was shot down",
+        ),
         ("002_56d6fb0dcc8be8d3.txt", "-al jazeera", "Russia has downed 53 Ukrainian drones"),
     ],
 )
-def test_cruft_is_gone_and_sentences_kept(seeded_run: dict[str, Any], file: str, gone: str, kept: str) -> None:
+def test_cruft_is_gone_and_sentences_kept(
+    seeded_run: dict[str, Any], file: str, gone: str, kept: str
+) -> None:
     body = seeded_run["tables"]["articles"].set_index("source_uri").loc[file, "body"]
     assert gone not in body
     assert kept in body

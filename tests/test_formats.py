@@ -26,14 +26,22 @@ def read_fixtures(tmp_path_factory: pytest.TempPathFactory) -> tuple[pd.DataFram
     return articles.set_index("source_uri"), rejected.set_index("source_uri")
 
 
-def test_html_page_main_text_title_url_and_date(read_fixtures: tuple[pd.DataFrame, pd.DataFrame]) -> None:
+def test_html_page_main_text_title_url_and_date(
+    read_fixtures: tuple[pd.DataFrame, pd.DataFrame],
+) -> None:
     page = read_fixtures[0].loc["kyiv-attack.html"]
     assert page["content_format"] == "html"
     assert page["url"] == "https://news.example.com/2024/03/31/russia-launches-37-shahed-drones"
     assert (page["published_date"], page["published_date_source"]) == (date(2024, 3, 31), "html")
     assert page["raw_text"].startswith("Russia launches 37 Shahed drones at Ukraine overnight\n")
     assert "Air defence units shot down 33 of the Shahed drones" in page["raw_text"]
-    for cruft in ("Subscribe", "Sign up to our newsletter", "All rights reserved", "dataLayer", "Zelensky visits"):
+    for cruft in (
+        "Subscribe",
+        "Sign up to our newsletter",
+        "All rights reserved",
+        "dataLayer",
+        "Zelensky visits",
+    ):
         assert cruft not in page["raw_text"], cruft
     assert page["language"] == "en"
 
@@ -45,7 +53,10 @@ def test_json_lines_records_load_and_bad_records_are_rejected(
     first = articles.loc["scraped.jsonl#1"]
     assert first["content_format"] == "jsonl"
     assert first["raw_text"].startswith("Two drones downed over Belgorod\n\nRussia's air defences")
-    assert (first["published_date"], first["published_date_source"]) == (date(2023, 9, 20), "record")
+    assert (first["published_date"], first["published_date_source"]) == (
+        date(2023, 9, 20),
+        "record",
+    )
     assert first["source"] == "Example Wire"
     from_html = articles.loc["scraped.jsonl#5"]
     assert from_html["raw_text"].startswith("Drone hits Kursk substation")
@@ -69,7 +80,9 @@ def test_json_array_records(read_fixtures: tuple[pd.DataFrame, pd.DataFrame]) ->
 def test_a_renamed_json_lines_file_is_the_same_articles(tmp_path: Path) -> None:
     shutil.copy(FIXTURES / "scraped.jsonl", tmp_path / "a.jsonl")
     shutil.copy(FIXTURES / "scraped.jsonl", tmp_path / "b.jsonl")
-    planned = plan_new_files(fingerprint_files(list_article_files(tmp_path), tmp_path), set(), set())
+    planned = plan_new_files(
+        fingerprint_files(list_article_files(tmp_path), tmp_path), set(), set()
+    )
     assert sorted(planned["source_uri"]) == [f"a.jsonl#{n}" for n in (1, 2, 3, 4, 5, 7)]
 
 

@@ -25,12 +25,18 @@ GOOD = "Russian air defences shot down two Ukrainian drones over the Kursk regio
 
 def ingest_folder(source: Path, max_bytes: int = 5_000_000) -> tuple[pd.DataFrame, pd.DataFrame]:
     manifest, _ = load_manifest(source)
-    planned = plan_new_files(fingerprint_files(list_article_files(source), source, max_bytes), set(), set())
+    planned = plan_new_files(
+        fingerprint_files(list_article_files(source), source, max_bytes), set(), set()
+    )
     return read_articles(planned, source, manifest, RUN_AT, max_bytes)
 
 
-@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
-@given(payload=st.binary(max_size=3000), suffix=st.sampled_from([".txt", ".html", ".jsonl", ".json"]))
+@settings(
+    max_examples=300, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(
+    payload=st.binary(max_size=3000), suffix=st.sampled_from([".txt", ".html", ".jsonl", ".json"])
+)
 def test_random_bytes_never_crash_and_every_unit_is_accounted_for(
     tmp_path_factory: pytest.TempPathFactory, payload: bytes, suffix: str
 ) -> None:
@@ -44,22 +50,33 @@ def test_random_bytes_never_crash_and_every_unit_is_accounted_for(
     assert rejected["reason"].str.len().gt(0).all()
 
 
-@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(
+    max_examples=300, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
 @given(text=st.text(max_size=2000))
-def test_random_unicode_text_never_crashes(tmp_path_factory: pytest.TempPathFactory, text: str) -> None:
+def test_random_unicode_text_never_crashes(
+    tmp_path_factory: pytest.TempPathFactory, text: str
+) -> None:
     source = tmp_path_factory.mktemp("fuzztext")
     (source / "fuzz.txt").write_text(text, encoding="utf-8", errors="surrogatepass")
     articles, rejected = ingest_folder(source)
     assert len(articles) + len(rejected) == 1
 
 
-@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(
+    max_examples=200, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
 @given(
     records=st.lists(
         st.one_of(
             st.dictionaries(
                 st.sampled_from(["text", "html", "url", "title", "published", "source"]),
-                st.one_of(st.none(), st.integers(), st.text(max_size=50), st.lists(st.integers(), max_size=2)),
+                st.one_of(
+                    st.none(),
+                    st.integers(),
+                    st.text(max_size=50),
+                    st.lists(st.integers(), max_size=2),
+                ),
             ),
             st.integers(),
             st.text(max_size=20),
@@ -108,14 +125,20 @@ def test_crafted_hostile_files(tmp_path: Path) -> None:
     articles, rejected = ingest_folder(tmp_path)
     reasons = rejected.set_index("source_uri")["reason"].to_dict()
     assert set(articles["source_uri"]) == {
-        "utf16-bom.txt", "utf16-no-bom.txt", "cp1251.txt", "crlf.txt", "zero-width.txt",
-        "deep.html", "broken.html",
+        "utf16-bom.txt",
+        "utf16-no-bom.txt",
+        "cp1251.txt",
+        "crlf.txt",
+        "zero-width.txt",
+        "deep.html",
+        "broken.html",
     }
     assert reasons == {
         "controls.txt": "binary content: control characters found, this is not a text file",
         "nul.txt": "binary content: NUL bytes found, this is not a text file",
         "empty.json": "invalid JSON: Expecting value: line 1 column 1 (char 0)",
-        "bad.json": "invalid JSON: Expecting property name enclosed in double quotes: line 1 column 2 (char 1)",
+        "bad.json": "invalid JSON: Expecting property name enclosed in double quotes: "
+        "line 1 column 2 (char 1)",
         "huge-line.txt": "file is 6,000,000 bytes, larger than the 5,000,000-byte limit",
     }
     by_uri = articles.set_index("source_uri")

@@ -52,7 +52,7 @@ def test_decode_text_accepts_text_in_any_common_encoding(raw: bytes, expected: s
         (b"  \n\t \n", "empty file"),
         (b"\x00\x01\x02binary\x00\x04", "binary content"),
         (b"12345 678\n", "no letters"),
-        ("\x01\x02\x03 text \x04\x05".encode(), "binary content: control characters"),
+        (b"\x01\x02\x03 text \x04\x05", "binary content: control characters"),
         (b"x" * 101, "larger than the 100-byte limit"),
     ],
 )
@@ -69,10 +69,18 @@ def test_decode_text_rejects_with_a_readable_reason(raw: bytes, reason: str) -> 
             PublishedDate(date(2023, 2, 28), "header", "day"),
             "Russia's defence ministry claims drone attacks.\n\nOn Tuesday...",
         ),
-        (" date 2023-09 Title\nBody", PublishedDate(date(2023, 9, 1), "header", "month"), "Title\nBody"),
+        (
+            " date 2023-09 Title\nBody",
+            PublishedDate(date(2023, 9, 1), "header", "month"),
+            "Title\nBody",
+        ),
         ("date 2024-04-05 Title", PublishedDate(date(2024, 4, 5), "header", "day"), "Title"),
         ("Title only, no header", PublishedDate(None, None, None), "Title only, no header"),
-        ("The date 2023-02-28 is in a sentence", PublishedDate(None, None, None), "The date 2023-02-28 is in a sentence"),
+        (
+            "The date 2023-02-28 is in a sentence",
+            PublishedDate(None, None, None),
+            "The date 2023-02-28 is in a sentence",
+        ),
         (" date 2023-13-45 Bad", PublishedDate(None, None, None), "Bad"),
     ],
 )
@@ -101,7 +109,9 @@ def test_manifest_date_wins_over_header_and_header_is_the_fallback() -> None:
     header = PublishedDate(date(2023, 2, 28), "header", "day")
     manifest = published_from("2023-03-01", "manifest")
     url = date_from_url("https://example.com/2023/02/27/drones")
-    assert choose_published(manifest, header, url) == PublishedDate(date(2023, 3, 1), "manifest", "day")
+    assert choose_published(manifest, header, url) == PublishedDate(
+        date(2023, 3, 1), "manifest", "day"
+    )
     assert choose_published(published_from(None, "manifest"), header, url) == header
     assert choose_published(published_from("not a date", "manifest"), url) == url
     assert choose_published() == PublishedDate(None, None, None)
@@ -124,7 +134,9 @@ def test_date_from_url(url: str | None, expected: date | None) -> None:
 
 
 def test_read_manifest_tolerates_missing_and_extra_columns() -> None:
-    manifest = read_manifest("file,published,extra\na.txt,2023-01-02,x\nb.txt,,y\na.txt,2020-01-01,z\n")
+    manifest = read_manifest(
+        "file,published,extra\na.txt,2023-01-02,x\nb.txt,,y\na.txt,2020-01-01,z\n"
+    )
     assert manifest["a.txt"].published == "2023-01-02"  # first row of a file wins
     assert manifest["a.txt"].source is None and manifest["a.txt"].url is None
     assert manifest["b.txt"].published is None
@@ -162,7 +174,9 @@ def test_read_articles_on_seeds_reads_all_five_with_publication_dates() -> None:
     }
     assert by_file["published_date_source"].tolist() == ["header", *["manifest"] * 4]
     assert by_file.loc["001_9a40e132d987c880.txt", "source"] == "The Independent"
-    assert by_file.loc["000_066ef8bd903d37c5.txt", "raw_text"].startswith("Russia’s defence ministry")
+    assert by_file.loc["000_066ef8bd903d37c5.txt", "raw_text"].startswith(
+        "Russia’s defence ministry"
+    )
     assert articles["article_id"].str.fullmatch(r"[0-9a-f]{16}").all()
 
 

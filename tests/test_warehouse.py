@@ -11,13 +11,13 @@ import pytest
 
 from warehouse.schemas import TABLE_NAMES, arrow_schema, column_comments
 from warehouse.store import (
+    WarehouseBusy,
     WarehousePaths,
     build_duckdb,
     compact,
     known_article_ids,
     known_rejections,
     remove_uncommitted_batches,
-    WarehouseBusy,
     write_batch,
     writer_lock,
 )
@@ -49,8 +49,12 @@ def article_rows(*ids: str) -> pd.DataFrame:
 
 def removed_rows(*ids: str) -> pd.DataFrame:
     return pd.DataFrame(
-        {"article_id": list(ids), "line_no": [3] * len(ids), "text": ["Subscribe"] * len(ids),
-         "reason": ["phrase:subscribe"] * len(ids)}
+        {
+            "article_id": list(ids),
+            "line_no": [3] * len(ids),
+            "text": ["Subscribe"] * len(ids),
+            "reason": ["phrase:subscribe"] * len(ids),
+        }
     )
 
 
@@ -68,18 +72,26 @@ def test_build_loads_committed_batches_and_is_idempotent(tmp_path: Path) -> None
     write_batch(paths, "k1", frames)  # the same batch again: same file, nothing doubles
     assert build_duckdb(paths).row_counts["articles"] == 2
     assert build_duckdb(paths).row_counts == {
-        "articles": 2, "removed_lines": 2, "time_expressions": 0, "events": 0,
-        "drone_totals": 0, "rejected_articles": 0,
+        "articles": 2,
+        "removed_lines": 2,
+        "time_expressions": 0,
+        "events": 0,
+        "drone_totals": 0,
+        "rejected_articles": 0,
     }
     assert known_article_ids(paths) == {"a1", "a2"}
     with duckdb.connect(str(paths.duckdb_path), read_only=True) as con:
-        row = con.execute("SELECT published_date, ingested_at FROM articles WHERE article_id='a1'").fetchone()
+        row = con.execute(
+            "SELECT published_date, ingested_at FROM articles WHERE article_id='a1'"
+        ).fetchone()
     assert row == (date(2024, 4, 5), RUN_AT)
 
 
 def test_uncommitted_batch_is_invisible_and_cleared(tmp_path: Path) -> None:
     paths = WarehousePaths(tmp_path)
-    write_batch(paths, "done", {"removed_lines": removed_rows("a1"), "articles": article_rows("a1")})
+    write_batch(
+        paths, "done", {"removed_lines": removed_rows("a1"), "articles": article_rows("a1")}
+    )
     # A run that died after its child tables but before its articles file:
     write_batch(paths, "dead", {"removed_lines": removed_rows("b1")})
     (paths.table_dir("removed_lines") / "x.parquet.partial").write_bytes(b"half a file")
@@ -92,8 +104,12 @@ def test_uncommitted_batch_is_invisible_and_cleared(tmp_path: Path) -> None:
 def test_known_rejections_round_trip(tmp_path: Path) -> None:
     paths = WarehousePaths(tmp_path)
     rejected = pd.DataFrame(
-        {"source_uri": ["bad.txt"], "content_sha256": ["ab" * 32], "reason": ["empty file"],
-         "rejected_at": [RUN_AT]}
+        {
+            "source_uri": ["bad.txt"],
+            "content_sha256": ["ab" * 32],
+            "reason": ["empty file"],
+            "rejected_at": [RUN_AT],
+        }
     )
     write_batch(paths, "r1", {"rejected_articles": rejected})
     assert known_rejections(paths) == {("bad.txt", "ab" * 32)}
@@ -102,7 +118,9 @@ def test_known_rejections_round_trip(tmp_path: Path) -> None:
 
 def test_a_frame_missing_a_declared_column_is_refused(tmp_path: Path) -> None:
     with pytest.raises(ValueError, match=r"articles: frame lacks declared columns \['body'"):
-        write_batch(WarehousePaths(tmp_path), "k", {"articles": article_rows("a").drop(columns="body")})
+        write_batch(
+            WarehousePaths(tmp_path), "k", {"articles": article_rows("a").drop(columns="body")}
+        )
 
 
 def test_reader_holding_the_file_open_does_not_block_a_rebuild(tmp_path: Path) -> None:
@@ -121,13 +139,26 @@ def test_reader_holding_the_file_open_does_not_block_a_rebuild(tmp_path: Path) -
 def event_row(event_id: str, **changes: object) -> dict[str, object]:
     body = "Title\n\nA drone was shot down over Kursk."
     row: dict[str, object] = {
-        "event_id": event_id, "article_id": "a1", "event_type": "drone_attack",
-        "event_date": date(2024, 4, 5), "event_date_start": date(2024, 4, 5),
-        "date_precision": "day", "country_code": "RU", "admin1_code": "RU-KRS",
-        "location": "Kursk", "attacker": "UA", "drones_launched": None, "drones_destroyed": 1,
-        "count_qualifier": "exact", "killed": None, "injured": None, "damage": None,
-        "claimed_by": "Russian Defence Ministry", "evidence": body[7:],
-        "evidence_start": 7, "evidence_end": len(body),
+        "event_id": event_id,
+        "article_id": "a1",
+        "event_type": "drone_attack",
+        "event_date": date(2024, 4, 5),
+        "event_date_start": date(2024, 4, 5),
+        "date_precision": "day",
+        "country_code": "RU",
+        "admin1_code": "RU-KRS",
+        "location": "Kursk",
+        "attacker": "UA",
+        "drones_launched": None,
+        "drones_destroyed": 1,
+        "count_qualifier": "exact",
+        "killed": None,
+        "injured": None,
+        "damage": None,
+        "claimed_by": "Russian Defence Ministry",
+        "evidence": body[7:],
+        "evidence_start": 7,
+        "evidence_end": len(body),
     }
     return {**row, **changes}
 
@@ -152,13 +183,17 @@ def test_quality_checks_pass_on_good_rows_and_name_the_bad_ones(tmp_path: Path) 
         "evidence_is_in_the_article": 1,
     }
     with duckdb.connect(str(paths.duckdb_path), read_only=True) as con:
-        stored = con.execute("SELECT count(*) FILTER (NOT passed), count(*) FROM data_quality").fetchone()
+        stored = con.execute(
+            "SELECT count(*) FILTER (NOT passed), count(*) FROM data_quality"
+        ).fetchone()
     assert stored == (4, 8)
 
 
 def test_quality_checks_all_pass_on_a_clean_batch(tmp_path: Path) -> None:
     paths = WarehousePaths(tmp_path)
-    write_batch(paths, "k1", {"events": pd.DataFrame([event_row("good")]), "articles": article_rows("a1")})
+    write_batch(
+        paths, "k1", {"events": pd.DataFrame([event_row("good")]), "articles": article_rows("a1")}
+    )
     result = build_duckdb(paths)
     assert [c.check for c in result.checks if c.passed] == [c.check for c in result.checks]
     assert len(result.checks) == 8
@@ -166,19 +201,30 @@ def test_quality_checks_all_pass_on_a_clean_batch(tmp_path: Path) -> None:
 
 def rejected_row(uri: str) -> pd.DataFrame:
     return pd.DataFrame(
-        {"source_uri": [uri], "content_sha256": [uri * 4], "reason": ["empty file"], "rejected_at": [RUN_AT]}
+        {
+            "source_uri": [uri],
+            "content_sha256": [uri * 4],
+            "reason": ["empty file"],
+            "rejected_at": [RUN_AT],
+        }
     )
 
 
 def test_compaction_merges_files_and_keeps_every_row(tmp_path: Path) -> None:
     paths = WarehousePaths(tmp_path)
     for n in range(3):
-        write_batch(paths, f"k{n}", {"removed_lines": removed_rows(f"a{n}"), "articles": article_rows(f"a{n}")})
+        write_batch(
+            paths,
+            f"k{n}",
+            {"removed_lines": removed_rows(f"a{n}"), "articles": article_rows(f"a{n}")},
+        )
     write_batch(paths, "r1", {"rejected_articles": rejected_row("bad1.txt")})
     write_batch(paths, "r2", {"rejected_articles": rejected_row("bad2.txt")})
     before = build_duckdb(paths).row_counts
     assert compact(paths) == {"articles": 3, "removed_lines": 3, "rejected_articles": 2}
-    assert [len(paths.table_files(t)) for t in ("articles", "removed_lines", "rejected_articles")] == [1, 1, 1]
+    assert [
+        len(paths.table_files(t)) for t in ("articles", "removed_lines", "rejected_articles")
+    ] == [1, 1, 1]
     assert build_duckdb(paths).row_counts == before
     assert compact(paths) == {}  # nothing left to merge
     assert known_article_ids(paths) == {"a0", "a1", "a2"}
@@ -187,7 +233,11 @@ def test_compaction_merges_files_and_keeps_every_row(tmp_path: Path) -> None:
 def test_compaction_that_died_before_its_commit_is_rolled_back(tmp_path: Path) -> None:
     paths = WarehousePaths(tmp_path)
     for n in range(2):
-        write_batch(paths, f"k{n}", {"removed_lines": removed_rows(f"a{n}"), "articles": article_rows(f"a{n}")})
+        write_batch(
+            paths,
+            f"k{n}",
+            {"removed_lines": removed_rows(f"a{n}"), "articles": article_rows(f"a{n}")},
+        )
     before = build_duckdb(paths).row_counts
     # A compaction that wrote its merged child file, then died before the articles file:
     merged = pd.concat([removed_rows("a0"), removed_rows("a1")])
@@ -200,14 +250,26 @@ def test_compaction_that_died_before_its_commit_is_rolled_back(tmp_path: Path) -
 def test_compaction_that_died_after_its_commit_is_finished(tmp_path: Path) -> None:
     paths = WarehousePaths(tmp_path)
     for n in range(2):
-        write_batch(paths, f"k{n}", {"removed_lines": removed_rows(f"a{n}"), "articles": article_rows(f"a{n}")})
+        write_batch(
+            paths,
+            f"k{n}",
+            {"removed_lines": removed_rows(f"a{n}"), "articles": article_rows(f"a{n}")},
+        )
     before = build_duckdb(paths).row_counts
     originals = {t: paths.table_files(t) for t in ("articles", "removed_lines")}
     compact(paths)
     # Put the merged-away originals back, as if the run died before deleting them:
     for table, files in originals.items():
         for n, path in enumerate(files):
-            write_batch(paths, path.stem, {table: removed_rows(f"a{n}") if table == "removed_lines" else article_rows(f"a{n}")})
+            write_batch(
+                paths,
+                path.stem,
+                {
+                    table: removed_rows(f"a{n}")
+                    if table == "removed_lines"
+                    else article_rows(f"a{n}")
+                },
+            )
     assert build_duckdb(paths).row_counts == before  # the merged copy is in force, not both
     assert len(remove_uncommitted_batches(paths)) == 4
 
@@ -215,9 +277,12 @@ def test_compaction_that_died_after_its_commit_is_finished(tmp_path: Path) -> No
 def test_writer_lock_makes_a_second_writer_wait_then_give_up(tmp_path: Path) -> None:
     paths = WarehousePaths(tmp_path)
     messages: list[str] = []
-    with writer_lock(paths), pytest.raises(WarehouseBusy, match="another run is writing"):
-        with writer_lock(paths, wait_seconds=0.5, on_wait=messages.append):
-            pass
+    with (
+        writer_lock(paths),
+        pytest.raises(WarehouseBusy, match="another run is writing"),
+        writer_lock(paths, wait_seconds=0.5, on_wait=messages.append),
+    ):
+        pass
     assert messages == [f"another run is writing {tmp_path}; waiting up to 0 s for it to finish"]
     with writer_lock(paths, wait_seconds=0.5):  # free again once the first holder is done
         pass

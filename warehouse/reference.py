@@ -10,7 +10,7 @@ import pycountry
 
 @cache
 def admin1_regions() -> pd.DataFrame:
-    """Every first-level ISO 3166-2 subdivision: admin1_code, country_code, name, subdivision_type."""
+    """Every first-level ISO 3166-2 subdivision: code, country, name and type."""
     rows = [
         (sub.code, sub.country_code, sub.name, sub.type)
         for sub in pycountry.subdivisions

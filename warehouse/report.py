@@ -31,8 +31,10 @@ def weekly_bars_svg(weekly: pd.DataFrame, width: int = 900, height: int = 260) -
     peak = max(int(weekly["drones_destroyed"].max()), int(weekly["events"].max()), 1)
     slot = (width - 60) / len(weeks)
     bar = max(slot / (len(sides) + 1), 1.0)
-    parts = [f'<svg class="chart" viewBox="0 0 {width} {height + 40}" role="img" '
-             'aria-label="Drones claimed destroyed per week by attacking side">']
+    parts = [
+        f'<svg class="chart" viewBox="0 0 {width} {height + 40}" role="img" '
+        'aria-label="Drones claimed destroyed per week by attacking side">'
+    ]
     values = weekly.set_index(["week", "attacker"])
     for i, week in enumerate(weeks):
         for j, side in enumerate(sides):
@@ -44,14 +46,19 @@ def weekly_bars_svg(weekly: pd.DataFrame, width: int = 900, height: int = 260) -
             x = 50 + i * slot + j * bar
             parts.append(
                 f'<rect x="{x:.1f}" y="{height - h:.1f}" width="{bar:.1f}" height="{h:.1f}" '
-                f'fill="{SIDE_COLOURS.get(side, "#888")}"><title>{escape(str(week))} {escape(side)}: '
-                f'{int(row["drones_destroyed"])} destroyed, {int(row["events"])} events</title></rect>'
+                f'fill="{SIDE_COLOURS.get(side, "#888")}">'
+                f"<title>{escape(str(week))} {escape(side)}: {int(row['drones_destroyed'])} "
+                f"destroyed, {int(row['events'])} events</title></rect>"
             )
         if i % max(len(weeks) // 10, 1) == 0:
-            parts.append(f'<text x="{50 + i * slot:.1f}" y="{height + 15}" class="tick">{escape(str(week))}</text>')
+            parts.append(
+                f'<text x="{50 + i * slot:.1f}" y="{height + 15}" class="tick">'
+                f"{escape(str(week))}</text>"
+            )
     parts.append(f'<text x="0" y="12" class="tick">{peak}</text>')
     legend = " ".join(
-        f'<tspan fill="{SIDE_COLOURS.get(s, "#888")}">■ drones launched by {escape(s)}</tspan>' for s in sides
+        f'<tspan fill="{SIDE_COLOURS.get(s, "#888")}">■ drones launched by {escape(s)}</tspan>'
+        for s in sides
     )
     parts.append(f'<text x="50" y="{height + 35}" class="tick">{legend}</text></svg>')
     return "".join(parts)
@@ -62,7 +69,11 @@ def heat_map_table(region_week: pd.DataFrame) -> str:
     if region_week.empty:
         return '<p class="empty">No dated events yet.</p>'
     grid = region_week.pivot_table(
-        index=["admin1_code", "region_name"], columns="week", values="events", aggfunc="sum", fill_value=0
+        index=["admin1_code", "region_name"],
+        columns="week",
+        values="events",
+        aggfunc="sum",
+        fill_value=0,
     )
     peak = max(int(grid.to_numpy().max()), 1)
     head = "".join(f'<th class="week">{escape(str(week))}</th>' for week in grid.columns)
@@ -70,7 +81,7 @@ def heat_map_table(region_week: pd.DataFrame) -> str:
     for (code, name), counts in grid.iterrows():
         cells = "".join(
             f'<td style="background: rgba(213,43,30,{int(n) / peak:.2f})" title="{int(n)} events">'
-            f'{int(n) or ""}</td>'
+            f"{int(n) or ''}</td>"
             for n in counts
         )
         rows.append(f"<tr><th>{escape(code)} {escape(str(name))}</th>{cells}</tr>")
@@ -88,19 +99,37 @@ def latest_events_table(latest: pd.DataFrame) -> str:
             if isinstance(row.url, str) and row.url.startswith(("http://", "https://"))
             else title
         )
-        counts = "/".join("?" if pd.isna(v) else str(int(v)) for v in (row.drones_destroyed, row.drones_launched))
+        counts = "/".join(
+            "?" if pd.isna(v) else str(int(v)) for v in (row.drones_destroyed, row.drones_launched)
+        )
         rows.append(
-            "<tr>" + "".join(
+            "<tr>"
+            + "".join(
                 f"<td>{cell}</td>"
                 for cell in (
-                    escape(str(row.event_date)), escape(row.admin1_code), escape(str(row.location or "")),
-                    escape(str(row.attacker or "")), counts, escape(str(row.claimed_by or "")), link,
+                    escape(str(row.event_date)),
+                    escape(row.admin1_code),
+                    escape(str(row.location or "")),
+                    escape(str(row.attacker or "")),
+                    counts,
+                    escape(str(row.claimed_by or "")),
+                    link,
                 )
-            ) + f'<td class="evidence">{escape(str(row.evidence))}</td></tr>'
+            )
+            + f'<td class="evidence">{escape(str(row.evidence))}</td></tr>'
         )
     head = "".join(
-        f"<th>{h}</th>" for h in ("date", "region", "place", "attacker", "destroyed/launched",
-                                  "claimed by", "source", "evidence")
+        f"<th>{h}</th>"
+        for h in (
+            "date",
+            "region",
+            "place",
+            "attacker",
+            "destroyed/launched",
+            "claimed by",
+            "source",
+            "evidence",
+        )
     )
     return f"<table><tr>{head}</tr>{''.join(rows)}</table>"
 
@@ -108,7 +137,8 @@ def latest_events_table(latest: pd.DataFrame) -> str:
 STYLE = """
 body { font: 14px/1.4 system-ui, sans-serif; margin: 2em; color: #222; }
 h1 { font-size: 1.5em; } h2 { font-size: 1.15em; margin-top: 2em; }
-table { border-collapse: collapse; font-size: 12px; } td, th { border: 1px solid #ddd; padding: 3px 6px; }
+table { border-collapse: collapse; font-size: 12px; }
+td, th { border: 1px solid #ddd; padding: 3px 6px; }
 th.week { writing-mode: vertical-rl; } .heat td { text-align: center; min-width: 1.5em; }
 .evidence { max-width: 40em; } .chart { width: 100%; max-width: 960px; } .tick { font-size: 10px; }
 .empty { color: #888; }
@@ -121,10 +151,12 @@ def render_report(con: duckdb.DuckDBPyConnection, generated_on: date) -> str:
     latest = _query(con, "latest_events", limit=LATEST_EVENTS)
     return (
         "<!doctype html><html lang=en><head><meta charset=utf-8>"
-        "<meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'; style-src 'unsafe-inline'\">"
+        '<meta http-equiv="Content-Security-Policy" '
+        "content=\"default-src 'none'; style-src 'unsafe-inline'\">"
         f"<title>newsevents report {generated_on}</title><style>{STYLE}</style></head><body>"
         f"<h1>newsevents: drone attacks, as reported (generated {generated_on})</h1>"
-        f'<h2>Drones claimed destroyed per week, by attacking side</h2><div id="weekly">{weekly_bars_svg(weekly)}</div>'
+        "<h2>Drones claimed destroyed per week, by attacking side</h2>"
+        f'<div id="weekly">{weekly_bars_svg(weekly)}</div>'
         f'<h2>Events per region and week</h2><div id="heatmap">{heat_map_table(region_week)}</div>'
         f'<h2>Latest events</h2><div id="latest">{latest_events_table(latest)}</div>'
         "</body></html>"

@@ -93,7 +93,7 @@ def known_article_ids(paths: WarehousePaths) -> set[str]:
 
 
 def known_rejections(paths: WarehousePaths) -> set[tuple[str, str]]:
-    """(source_uri, content_sha256) of every rejected file: not re-read until its content changes."""
+    """(source_uri, content_sha256) of each rejected file: not re-read until its content changes."""
     files = paths.table_files("rejected_articles")
     if not files:
         return set()
@@ -143,7 +143,9 @@ def superseded_files(paths: WarehousePaths) -> set[Path]:
     for path in paths.table_files(COMMIT_TABLE):
         metadata = pq.read_schema(path).metadata or {}
         if SUPERSEDES_KEY in metadata:
-            merged.update(paths.parquet_dir / name for name in metadata[SUPERSEDES_KEY].decode().split())
+            merged.update(
+                paths.parquet_dir / name for name in metadata[SUPERSEDES_KEY].decode().split()
+            )
     return merged
 
 
@@ -175,7 +177,9 @@ def remove_uncommitted_batches(paths: WarehousePaths) -> list[Path]:
     """
     live = {path for files in live_files(paths).values() for path in files}
     removed = set(paths.parquet_dir.glob("*/*.partial"))
-    removed.update(path for table in TABLE_NAMES for path in paths.table_files(table) if path not in live)
+    removed.update(
+        path for table in TABLE_NAMES for path in paths.table_files(table) if path not in live
+    )
     for path in removed:
         path.unlink(missing_ok=True)
     return sorted(removed)
@@ -226,7 +230,9 @@ def build_duckdb(paths: WarehousePaths) -> BuildResult:
         for table in TABLE_NAMES:
             con.execute(table_ddl(table))
             if in_force[table]:
-                con.execute(LOAD_SQL.format(table=table), {"files": [str(p) for p in in_force[table]]})
+                con.execute(
+                    LOAD_SQL.format(table=table), {"files": [str(p) for p in in_force[table]]}
+                )
             counts[table] = _row_count(con, table)
         _load_reference_tables(con)
         for view in sorted(VIEWS_DIR.glob("*.sql")):
@@ -237,7 +243,8 @@ def build_duckdb(paths: WarehousePaths) -> BuildResult:
             columns=["check_name", "description", "failing_rows", "passed", "sample"],
         )
         con.execute(table_ddl("data_quality", reference=True))
-        con.execute("INSERT INTO data_quality BY NAME SELECT * FROM quality")
+        con.register("quality_results", quality)
+        con.execute("INSERT INTO data_quality BY NAME SELECT * FROM quality_results")
         con.execute("CHECKPOINT")
     os.replace(building, paths.duckdb_path)
     return BuildResult(counts, checks)
@@ -249,9 +256,9 @@ def _row_count(con: duckdb.DuckDBPyConnection, table: str) -> int:
 
 
 def _load_reference_tables(con: duckdb.DuckDBPyConnection) -> None:
-    regions = admin1_regions()
     con.execute(table_ddl("admin1_regions", reference=True))
-    con.execute("INSERT INTO admin1_regions BY NAME SELECT * FROM regions")
+    con.register("iso_3166_2_regions", admin1_regions())
+    con.execute("INSERT INTO admin1_regions BY NAME SELECT * FROM iso_3166_2_regions")
 
 
 @contextmanager
@@ -300,7 +307,8 @@ def connect_read_only(paths: WarehousePaths) -> duckdb.DuckDBPyConnection:
     """The one way readers open the warehouse: read-only, so a run can swap the file meanwhile."""
     if not paths.duckdb_path.is_file():
         raise WarehouseMissing(
-            f"no warehouse at {paths.duckdb_path}: run `newsevents run --data-dir {paths.data_dir}` first"
+            f"no warehouse at {paths.duckdb_path}: "
+            f"run `newsevents run --data-dir {paths.data_dir}` first"
         )
     return duckdb.connect(str(paths.duckdb_path), read_only=True)
 
