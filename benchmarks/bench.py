@@ -21,8 +21,8 @@ from pathlib import Path
 import pandas as pd
 
 from tasks.clean import clean_articles
-from tasks.dates import tag_articles
-from tasks.extract import extract_articles
+from tasks.dates import time_expressions_frame
+from tasks.extract import extract_frames
 from tasks.ingest import fingerprint_files, list_article_files, load_manifest, read_articles
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
@@ -70,10 +70,10 @@ def time_stages(source: Path) -> dict[str, float]:
     articles, _ = clean_articles(articles)
     seconds["clean"] = time.perf_counter() - started
     started = time.perf_counter()
-    expressions = tag_articles(articles)
+    expressions = time_expressions_frame(articles)
     seconds["dates"] = time.perf_counter() - started
     started = time.perf_counter()
-    extract_articles(articles, expressions)
+    extract_frames(articles, expressions)
     seconds["extract"] = time.perf_counter() - started
     return {stage: round(value, 3) for stage, value in seconds.items()}
 

@@ -10,6 +10,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from prefect import flow, get_run_logger
+from prefect.utilities.annotations import quote
 
 from tasks.clean import clean_task
 from tasks.dates import dates_task
@@ -43,12 +44,13 @@ def newsevents_flow(
 
     with writer_lock(paths, on_wait=logger.warning):
         known_ids, known_rejected = prepare_warehouse(paths)
-        planned, files_found = plan_ingest(source_dir, known_ids, known_rejected)
+        # quote(): large collections pass through without Prefect visiting every element.
+        planned, files_found = plan_ingest(source_dir, quote(known_ids), quote(known_rejected))
         summaries = []
         for number, batch in enumerate(chunk(planned, batch_size), start=1):
             name = f"batch-{number:04d}"
             articles, rejected = read_articles_task.with_options(task_run_name=f"ingest-{name}")(
-                batch, source_dir, manifest, run_at
+                batch, source_dir, quote(manifest), run_at
             )
             articles, removed = clean_task.with_options(task_run_name=f"clean-{name}")(articles)
             expressions = dates_task.with_options(task_run_name=f"dates-{name}")(articles)

@@ -6,7 +6,7 @@ from typing import Any
 
 WATCH_FOLDER = "watch-folder"
 NIGHTLY_MAINTENANCE = "nightly-maintenance"
-WATCH_INTERVAL_SECONDS = 900
+WATCH_CRON = "*/15 * * * *"  # every 15 minutes
 MAINTENANCE_CRON = "30 2 * * *"
 
 
@@ -21,7 +21,7 @@ def serve(source: str, data_dir: str, batch_size: int) -> None:
     prefect_serve(
         newsevents_flow.to_deployment(
             name=WATCH_FOLDER,
-            interval=WATCH_INTERVAL_SECONDS,
+            cron=WATCH_CRON,
             parameters=parameters,
             concurrency_limit=1,
         ),

@@ -19,7 +19,7 @@ JSON_LINES_SUFFIXES = (".jsonl", ".ndjson")
 JSON_ARRAY_SUFFIXES = (".json",)
 TEXT_SUFFIXES = (".txt",)
 ARTICLE_SUFFIXES = TEXT_SUFFIXES + HTML_SUFFIXES + JSON_LINES_SUFFIXES + JSON_ARRAY_SUFFIXES
-LANGUAGE_SAMPLE_CHARS = 1000
+LANGUAGE_SAMPLE_CHARS = 500  # enough for a reliable guess; the cost grows with length
 MIN_HTML_WORDS = 8  # fewer words than this is a menu or an error page, not an article
 HTML_SNIFF = re.compile(rb"^\s*(<!doctype html|<html|<head|<body|<article|<div|<p[ >])", re.I)
 

@@ -15,7 +15,7 @@ from flows.schedules import (
     MAINTENANCE_CRON,
     NIGHTLY_MAINTENANCE,
     WATCH_FOLDER,
-    WATCH_INTERVAL_SECONDS,
+    WATCH_CRON,
 )
 from warehouse.dictionary import render_dictionary
 from warehouse.schemas import REFERENCE_TABLE_NAMES, TABLE_NAMES, declared_columns
@@ -106,7 +106,7 @@ def test_report_is_self_contained_html(seeded_run: dict[str, Any], tmp_path: Pat
 def test_prefect_yaml_declares_the_same_schedules_as_serve() -> None:
     config = yaml.safe_load((ROOT / "prefect.yaml").read_text())
     deployments = {d["name"]: d for d in config["deployments"]}
-    assert deployments[WATCH_FOLDER]["schedules"] == [{"interval": WATCH_INTERVAL_SECONDS}]
+    assert deployments[WATCH_FOLDER]["schedules"][0]["cron"] == WATCH_CRON
     assert deployments[NIGHTLY_MAINTENANCE]["schedules"][0]["cron"] == MAINTENANCE_CRON
     assert config["pull"], "an explicit pull step keeps prefect deploy from baking in a path"
     for deployment in deployments.values():
