@@ -601,5 +601,11 @@ def clean_articles(articles: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
 @task(name="clean", cache_policy=NO_CACHE)
 def clean_task(articles: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
     cleaned, removed = clean_articles(articles)
-    get_run_logger().info("clean: %d articles, %d lines removed", len(cleaned), len(removed))
+    by_reason = removed["reason"].value_counts().to_dict() if len(removed) else {}
+    get_run_logger().info(
+        "clean: %d articles, %d lines removed (%s)",
+        len(cleaned),
+        len(removed),
+        ", ".join(f"{reason}: {n}" for reason, n in by_reason.items()) or "none",
+    )
     return cleaned, removed

@@ -948,11 +948,31 @@ def _resolve(
     return _resolve_season(c, published)
 
 
-def tag_time_expressions(body: str, published: date | None) -> list[TimeExpression]:
+MONTH_LEVEL = frozenset({"month", "year", "duration", "unknown"})
+
+
+def tag_time_expressions(
+    body: str, published: date | None, published_precision: str | None = "day"
+) -> list[TimeExpression]:
     """Every time expression of `body` with its TIMEX3 value, sorted by start_char.
 
     `published` anchors relative expressions; with None, values that need it get XXXX forms.
+    A publication date known only to the month (`published_precision` "month") anchors only
+    month- and year-level expressions: "last month" resolves, "on Tuesday" stays XXXX.
     """
+    if published is not None and published_precision == "month":
+        by_month = _tag(body, published)
+        unanchored = {x.start_char: x for x in _tag(body, None)}
+        return [
+            x
+            if x.granularity in MONTH_LEVEL or x.start_char not in unanchored
+            else unanchored[x.start_char]
+            for x in by_month
+        ]
+    return _tag(body, published)
+
+
+def _tag(body: str, published: date | None) -> list[TimeExpression]:
     if not body:
         return []
     candidates = find_candidates(body)
@@ -1047,19 +1067,26 @@ EXPRESSION_COLUMNS = [
     "granularity",
     "mod",
     "anchor",
+    "reporting",
 ]
 
 
 def time_expressions_frame(articles: pd.DataFrame) -> pd.DataFrame:
     """Articles (article_id, body, published_date) -> one row per tagged time expression."""
     rows = []
-    for article_id, body, published in zip(
-        articles["article_id"], articles["body"], articles["published_date"], strict=True
+    precisions = articles.get("published_date_precision", pd.Series(["day"] * len(articles)))
+    for article_id, body, published, precision in zip(
+        articles["article_id"],
+        articles["body"],
+        articles["published_date"],
+        precisions,
+        strict=True,
     ):
-        for x in tag_time_expressions(body if isinstance(body, str) else "", _as_date(published)):
+        text = body if isinstance(body, str) else ""
+        for x in tag_time_expressions(text, _as_date(published), precision):
             rows.append(
                 (article_id, x.text, x.start_char, x.end_char, x.value, x.type)
-                + (x.granularity, x.mod, x.anchor)
+                + (x.granularity, x.mod, x.anchor, x.reporting)
             )
     return pd.DataFrame(rows, columns=EXPRESSION_COLUMNS)
 
@@ -1068,3 +1095,87 @@ def time_expressions_frame(articles: pd.DataFrame) -> pd.DataFrame:
 def dates_task(articles: pd.DataFrame) -> pd.DataFrame:
     """Prefect wrapper: tag the time expressions of a batch of clean articles."""
     return time_expressions_frame(articles)
+
+
+# --------------------------------------------------------------------------------------------
+# Publication date from the text itself: a dateline or byline stamp in the first lines
+# --------------------------------------------------------------------------------------------
+
+_MONTHS = {
+    name: number
+    for number, names in enumerate(
+        [
+            ("january", "jan"),
+            ("february", "feb"),
+            ("march", "mar"),
+            ("april", "apr"),
+            ("may",),
+            ("june", "jun"),
+            ("july", "jul"),
+            ("august", "aug"),
+            ("september", "sep", "sept"),
+            ("october", "oct"),
+            ("november", "nov"),
+            ("december", "dec"),
+        ],
+        start=1,
+    )
+    for name in names
+}
+_MONTH_NAME = r"(?P<month>(?i:" + "|".join(sorted(_MONTHS, key=len, reverse=True)) + r"))\.?"
+_DATELINE_PATTERNS = (
+    # "Tuesday, 14 May 2024, 07:06" / "14 May 2024"
+    re.compile(rf"\b(?P<day>\d{{1,2}})\s+{_MONTH_NAME}\s*,?\s+(?P<year>(?:19|20)\d{{2}})\b"),
+    # "May 14, 2024"
+    re.compile(
+        rf"\b{_MONTH_NAME}\s+(?P<day>\d{{1,2}})(?:st|nd|rd|th)?,?\s+(?P<year>(?:19|20)\d{{2}})\b"
+    ),
+    # "14.05.2024"
+    re.compile(r"\b(?P<day>\d{1,2})\.(?P<monthnum>\d{1,2})\.(?P<year>(?:19|20)\d{2})\b"),
+    # "MOSCOW, September 20. /TASS/" (no year: only usable when the year is known otherwise)
+    re.compile(rf"^[A-Z][A-Z .'-]+,\s+{_MONTH_NAME}\s+(?P<day>\d{{1,2}})\b"),
+)
+# Page stamps that are not the article's own date.
+_NOT_PUBLICATION = re.compile(
+    r"\b(?:updated|modified|last edited|copyright|©|accessed|retrieved)\b", re.IGNORECASE
+)
+# A stamp opens its line (after a place or weekday) or stands on a short line of its own; a date
+# inside the first sentence ("On 14 May 2024, drones attacked ...") is an event date, not one.
+_STAMP_PREFIX = re.compile(
+    r"^(?:[A-Z][A-Za-z .'-]{1,40},\s*)?(?:(?:Mon|Tues|Wednes|Thurs|Fri|Satur|Sun)day,?\s*)?"
+)
+STAMP_LINE_MAX_WORDS = 8
+DATELINE_LINES = 4
+DATELINE_MAX_CHARS = 160
+
+
+def dateline_date(text: str, known_year: int | None = None) -> date | None:
+    """The publication date a dateline or byline stamp gives in the first lines of `text`.
+
+    "Tuesday, 14 May 2024, 07:06", "May 14, 2024", "MOSCOW, September 20. /TASS/" (the last one
+    only when `known_year` is given). Lines that are page stamps ("Updated ...") are ignored.
+    """
+    lines = [line for line in text.splitlines() if line.strip()][:DATELINE_LINES]
+    for line in lines:
+        head = line.strip()[:DATELINE_MAX_CHARS]
+        if _NOT_PUBLICATION.search(head):
+            continue
+        for pattern in _DATELINE_PATTERNS:
+            match = pattern.search(head)
+            opens_line = match is not None and match.start() <= _STAMP_PREFIX.match(head).end()
+            if not match or not (opens_line or len(head.split()) <= STAMP_LINE_MAX_WORDS):
+                continue
+            groups = match.groupdict()
+            year = int(groups["year"]) if groups.get("year") else known_year
+            month = (
+                int(groups["monthnum"])
+                if groups.get("monthnum")
+                else _MONTHS[groups["month"].lower()]
+            )
+            if year is None:
+                continue
+            try:
+                return date(year, month, int(groups["day"]))
+            except ValueError:
+                continue
+    return None

@@ -24,6 +24,7 @@ import pandas as pd
 from prefect import get_run_logger, task
 from prefect.cache_policies import NO_CACHE
 
+from tasks.dates import dateline_date
 from tasks.formats import (
     ARTICLE_SUFFIXES,
     JSON_ARRAY_SUFFIXES,
@@ -179,6 +180,23 @@ def choose_published(*candidates: PublishedDate) -> PublishedDate:
         if candidate.value is not None:
             return candidate
     return PublishedDate(None, None, None)
+
+
+def refine_with_dateline(published: PublishedDate, text: str) -> PublishedDate:
+    """Use a dateline stamp ("MOSCOW, September 20. /TASS/") when nothing better is known: as
+    the date when none was found, or to make a month-precision date exact when they agree."""
+    if published.precision == "day":
+        return published
+    known_year = published.value.year if published.value else None
+    stamped = dateline_date(text, known_year)
+    if stamped is None:
+        return published
+    if published.value is None or (stamped.year, stamped.month) == (
+        published.value.year,
+        published.value.month,
+    ):
+        return PublishedDate(stamped, "dateline", "day")
+    return published
 
 
 def read_manifest(text: str) -> dict[str, ManifestEntry]:
@@ -416,6 +434,7 @@ def read_articles(
             published_from(fields.published, fields.published_source or "record"),
             date_from_url(url),
         )
+        published = refine_with_dateline(published, fields.text)
         articles.append(
             (
                 unit.article_id,

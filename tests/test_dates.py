@@ -289,3 +289,22 @@ def test_corpus_offsets_and_order() -> None:
         _check_invariants(body, found)
         total += len(found)
     assert total > 5 * len(rows)  # about six expressions per article
+
+
+# A publication date known only to the month anchors month- and year-level expressions only.
+# (sentence, text, value)
+# fmt: off
+MONTH_PRECISION_CASES = [
+    ("Drones attacked Kursk on Tuesday, the governor said.", "on Tuesday", "XXXX-WXX-2"),
+    ("Two drones were downed overnight, the ministry said.", "overnight", "XXXX-XX-XX"),
+    ("Last month, three people were killed in a drone attack.", "Last month", "2023-08"),
+    ("Sweden joined the alliance in March.", "in March", "2023-03"),
+    ("Finland joined last year.", "last year", "2022"),
+]
+# fmt: on
+
+
+@pytest.mark.parametrize(("sentence", "text", "value"), MONTH_PRECISION_CASES)
+def test_month_precision_publication_date_anchors_only_month_level(sentence, text, value):
+    tagged = {x.text: x.value for x in tag_time_expressions(sentence, date(2023, 9, 1), "month")}
+    assert tagged[text] == value

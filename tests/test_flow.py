@@ -81,6 +81,7 @@ def test_time_expressions(seeded_run: dict[str, Any], golden: dict[str, Any]) ->
 @pytest.mark.parametrize("golden", GOLDEN, ids=[g["file"][:3] for g in GOLDEN])
 def test_drone_events(seeded_run: dict[str, Any], golden: dict[str, Any]) -> None:
     events = article_rows(seeded_run["tables"], "events", golden["file"])
+    events = events[events["event_type"] == "drone_attack"]
     produced = {(row.admin1_code, day(row.event_date)): row for row in events.itertuples()}
 
     def dates_of(expected: dict[str, Any]) -> list[str]:

@@ -21,6 +21,7 @@ from tasks.ingest import (
     published_from,
     read_articles,
     read_manifest,
+    refine_with_dateline,
     split_header,
 )
 
@@ -194,3 +195,49 @@ def test_read_articles_turns_bad_files_into_rejected_rows(tmp_path: Path) -> Non
         "empty.txt": "empty file",
     }
     assert isinstance(rejected, pd.DataFrame) and (rejected["rejected_at"] == RUN_AT).all()
+
+
+@pytest.mark.parametrize(
+    ("published", "text", "expected"),
+    [
+        (
+            PublishedDate(None, None, None),
+            "Tuesday, 14 May 2024, 07:06\nDrones hit Kharkiv.",
+            PublishedDate(date(2024, 5, 14), "dateline", "day"),
+        ),
+        (
+            PublishedDate(date(2023, 9, 1), "header", "month"),
+            "MOSCOW, September 20. /TASS/. Air defences...",
+            PublishedDate(date(2023, 9, 20), "dateline", "day"),
+        ),
+        (
+            PublishedDate(date(2023, 10, 1), "header", "month"),
+            "MOSCOW, September 20. /TASS/. Air defences...",
+            PublishedDate(date(2023, 10, 1), "header", "month"),
+        ),
+        (
+            PublishedDate(None, None, None),
+            "MOSCOW, September 20. /TASS/. No year known.",
+            PublishedDate(None, None, None),
+        ),
+        (
+            PublishedDate(None, None, None),
+            "Updated: 14 May 2024\nA page stamp is not the article's date.",
+            PublishedDate(None, None, None),
+        ),
+        (
+            PublishedDate(None, None, None),
+            "On 14 May 2024, drones attacked Kursk, officials said.",
+            PublishedDate(None, None, None),
+        ),
+        (
+            PublishedDate(date(2024, 5, 1), "manifest", "day"),
+            "Tuesday, 14 May 2024\nText",
+            PublishedDate(date(2024, 5, 1), "manifest", "day"),
+        ),
+    ],
+)
+def test_dateline_stamp_as_publication_date(
+    published: PublishedDate, text: str, expected: PublishedDate
+) -> None:
+    assert refine_with_dateline(published, text) == expected

@@ -24,7 +24,7 @@ COMMENT ON COLUMN articles.source IS 'Outlet name, from the manifest; null when 
 COMMENT ON COLUMN articles.title IS 'Headline: the first line of the clean text when it reads as a title.';
 COMMENT ON COLUMN articles.author IS 'Byline or trailing signature the cleaner took off the body ("MRT Desk", "al jazeera"); null when none.';
 COMMENT ON COLUMN articles.published_date IS 'Publication date (month-precision dates are stored as the first of the month).';
-COMMENT ON COLUMN articles.published_date_source IS 'Where the publication date came from, in order of trust: manifest, header (a " date YYYY-MM-DD" first line), html (page metadata, via htmldate), record (a JSON field), url; null when none was found.';
+COMMENT ON COLUMN articles.published_date_source IS 'Where the publication date came from, in order of trust: manifest, header (a " date YYYY-MM-DD" first line), html (page metadata, via htmldate), record (a JSON field), url, dateline (a stamp in the first lines); null when none was found.';
 COMMENT ON COLUMN articles.published_date_precision IS 'day or month; null when published_date is null.';
 COMMENT ON COLUMN articles.content_format IS 'What the input was: text, html, jsonl (one record of a JSON-lines file) or json (one element of a JSON array).';
 COMMENT ON COLUMN articles.encoding IS 'The text encoding the input was read with (utf-8, utf-16, cp1251, ...).';

@@ -9,6 +9,7 @@ CREATE TABLE time_expressions (
     granularity VARCHAR NOT NULL,
     mod VARCHAR,
     anchor VARCHAR NOT NULL,
+    reporting BOOLEAN NOT NULL,
     PRIMARY KEY (article_id, start_char)
 );
 COMMENT ON TABLE time_expressions IS 'One row per time expression tagged in an article body, TimeML style.';
@@ -21,3 +22,4 @@ COMMENT ON COLUMN time_expressions.type IS 'TIMEX3 type: DATE, TIME, DURATION or
 COMMENT ON COLUMN time_expressions.granularity IS 'day, night, week, month, year, duration or unknown.';
 COMMENT ON COLUMN time_expressions.mod IS 'TIMEX3 mod: START, MID, END, APPROX (early/mid/late/about); null when none.';
 COMMENT ON COLUMN time_expressions.anchor IS 'What the value was resolved against: publication, previous (the date mentioned just before) or none.';
+COMMENT ON COLUMN time_expressions.reporting IS 'True for a reporting date ("the ministry said on Wednesday"): when something was said, not when it happened.';
