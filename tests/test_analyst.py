@@ -14,8 +14,8 @@ from flows.cli import main
 from flows.schedules import (
     MAINTENANCE_CRON,
     NIGHTLY_MAINTENANCE,
-    WATCH_FOLDER,
     WATCH_CRON,
+    WATCH_FOLDER,
 )
 from warehouse.dictionary import render_dictionary
 from warehouse.schemas import REFERENCE_TABLE_NAMES, TABLE_NAMES, declared_columns
@@ -132,25 +132,32 @@ def test_article_text_is_escaped_for_artifacts(text: str | None, escaped: str) -
 def test_report_escapes_hostile_article_text() -> None:
     import pandas as pd
 
-    from warehouse.report import latest_events_table
+    from warehouse.report import latest_incidents_table
 
     hostile = pd.DataFrame(
         [
             {
                 "event_date": "2024-04-05",
                 "admin1_code": "RU-ROS",
-                "location": "<img src=x onerror=alert(1)>",
+                "region_name": "<img src=x onerror=alert(1)>",
                 "attacker": "UA",
-                "drones_launched": None,
-                "drones_destroyed": 3,
-                "claimed_by": "<b>x</b>",
-                "source": "s",
-                "url": "javascript:alert(1)",
-                "title": "<script>t</script>",
-                "evidence": "<script>e</script>",
+                "drones_destroyed_min": 3,
+                "drones_destroyed_max": 5,
+                "n_articles": 2,
+                "claimants": "<b>x</b>",
+                "conflicting_claims": True,
+                "articles": [
+                    {"title": "<script>t</script>", "url": "javascript:alert(1)"},
+                    {"title": "Fine", "url": "https://example.com/a?b=1&c=<2>"},
+                ],
             }
         ]
     )
-    html = latest_events_table(hostile)
+    html = latest_incidents_table(hostile)
     assert "<script" not in html and "<img" not in html and "javascript:" not in html
     assert "&lt;img src=x onerror=alert(1)&gt;" in html
+    assert (
+        '<a href="https://example.com/a?b=1&amp;c=&lt;2&gt;" rel="noopener noreferrer">Fine</a>'
+        in html
+    )
+    assert "<td>3–5</td>" in html

@@ -286,3 +286,26 @@ def test_writer_lock_makes_a_second_writer_wait_then_give_up(tmp_path: Path) -> 
     assert messages == [f"another run is writing {tmp_path}; waiting up to 0 s for it to finish"]
     with writer_lock(paths, wait_seconds=0.5):  # free again once the first holder is done
         pass
+
+
+def test_incidents_merge_reports_across_articles_and_keep_their_id(tmp_path: Path) -> None:
+    paths = WarehousePaths(tmp_path)
+    ministry = event_row("e1", drones_destroyed=44, claimed_by="Russian Defence Ministry")
+    governor = event_row("e2", article_id="a2", drones_destroyed=40, claimed_by="Rostov governor")
+    write_batch(paths, "k1", {"events": pd.DataFrame([ministry]), "articles": article_rows("a1")})
+    write_batch(paths, "k2", {"events": pd.DataFrame([governor]), "articles": article_rows("a2")})
+    build_duckdb(paths)
+    query = (
+        "SELECT incident_id, n_reports, n_articles, drones_destroyed_min, drones_destroyed_max, "
+        "conflicting_claims, claimants FROM incidents"
+    )
+    with duckdb.connect(str(paths.duckdb_path), read_only=True) as con:
+        (first,) = con.execute(query).fetchall()
+    assert first[1:] == (2, 2, 40, 44, True, "Rostov governor; Russian Defence Ministry")
+    third = event_row("e3", article_id="a3", drones_destroyed=44, claimed_by="RIA")
+    write_batch(paths, "k3", {"events": pd.DataFrame([third]), "articles": article_rows("a3")})
+    build_duckdb(paths)
+    with duckdb.connect(str(paths.duckdb_path), read_only=True) as con:
+        (joined,) = con.execute(query).fetchall()
+    assert joined[0] == first[0]  # the incident keeps its id when a new article joins it
+    assert joined[1:3] == (3, 3)

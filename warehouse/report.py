@@ -14,7 +14,7 @@ import pandas as pd
 
 SQL_DIR = Path(__file__).parent / "sql"
 SIDE_COLOURS = {"UA": "#0057b7", "RU": "#d52b1e", "unknown": "#888888"}
-LATEST_EVENTS = 50
+LATEST_INCIDENTS = 50
 
 
 def _query(con: duckdb.DuckDBPyConnection, name: str, **params: object) -> pd.DataFrame:
@@ -88,49 +88,41 @@ def heat_map_table(region_week: pd.DataFrame) -> str:
     return f'<table class="heat"><tr><th>region</th>{head}</tr>{"".join(rows)}</table>'
 
 
-def latest_events_table(latest: pd.DataFrame) -> str:
+def _article_link(article: dict[str, object]) -> str:
+    title = escape(str(article.get("title") or "article"))
+    url = article.get("url")
+    if isinstance(url, str) and url.startswith(("http://", "https://")):
+        return f'<a href="{escape(url)}" rel="noopener noreferrer">{title}</a>'
+    return title
+
+
+def _count_range(low: object, high: object) -> str:
+    if pd.isna(low):
+        return ""
+    return f"{int(low)}" if low == high else f"{int(low)}–{int(high)}"
+
+
+def latest_incidents_table(latest: pd.DataFrame) -> str:
+    """The latest incidents: date, region, side, claimed counts, who claims, and source links."""
     if latest.empty:
-        return '<p class="empty">No events yet.</p>'
-    rows = []
-    for row in latest.itertuples(index=False):
-        title = escape(str(row.title or row.source or "article"))
-        link = (
-            f'<a href="{escape(row.url)}" rel="noopener noreferrer">{title}</a>'
-            if isinstance(row.url, str) and row.url.startswith(("http://", "https://"))
-            else title
-        )
-        counts = "/".join(
-            "?" if pd.isna(v) else str(int(v)) for v in (row.drones_destroyed, row.drones_launched)
-        )
-        rows.append(
-            "<tr>"
-            + "".join(
-                f"<td>{cell}</td>"
-                for cell in (
-                    escape(str(row.event_date)),
-                    escape(row.admin1_code),
-                    escape(str(row.location or "")),
-                    escape(str(row.attacker or "")),
-                    counts,
-                    escape(str(row.claimed_by or "")),
-                    link,
-                )
-            )
-            + f'<td class="evidence">{escape(str(row.evidence))}</td></tr>'
-        )
+        return '<p class="empty">No incidents yet.</p>'
     head = "".join(
         f"<th>{h}</th>"
-        for h in (
-            "date",
-            "region",
-            "place",
-            "attacker",
-            "destroyed/launched",
-            "claimed by",
-            "source",
-            "evidence",
-        )
+        for h in ("date", "region", "attacker", "destroyed", "claimed by", "articles", "conflict")
     )
+    rows = []
+    for row in latest.itertuples(index=False):
+        links = "<br>".join(_article_link(article) for article in row.articles)
+        cells = (
+            escape(str(row.event_date)),
+            f"{escape(row.admin1_code)} {escape(str(row.region_name or ''))}",
+            escape(str(row.attacker or "")),
+            _count_range(row.drones_destroyed_min, row.drones_destroyed_max),
+            escape(str(row.claimants or "")),
+            links,
+            "yes" if row.conflicting_claims else "",
+        )
+        rows.append("<tr>" + "".join(f"<td>{cell}</td>" for cell in cells) + "</tr>")
     return f"<table><tr>{head}</tr>{''.join(rows)}</table>"
 
 
@@ -148,7 +140,7 @@ th.week { writing-mode: vertical-rl; } .heat td { text-align: center; min-width:
 def render_report(con: duckdb.DuckDBPyConnection, generated_on: date) -> str:
     weekly = _query(con, "weekly_by_side")
     region_week = _query(con, "region_week")
-    latest = _query(con, "latest_events", limit=LATEST_EVENTS)
+    latest = _query(con, "latest_events", limit=LATEST_INCIDENTS)
     return (
         "<!doctype html><html lang=en><head><meta charset=utf-8>"
         '<meta http-equiv="Content-Security-Policy" '
@@ -158,7 +150,7 @@ def render_report(con: duckdb.DuckDBPyConnection, generated_on: date) -> str:
         "<h2>Drones claimed destroyed per week, by attacking side</h2>"
         f'<div id="weekly">{weekly_bars_svg(weekly)}</div>'
         f'<h2>Events per region and week</h2><div id="heatmap">{heat_map_table(region_week)}</div>'
-        f'<h2>Latest events</h2><div id="latest">{latest_events_table(latest)}</div>'
+        f'<h2>Latest incidents</h2><div id="latest">{latest_incidents_table(latest)}</div>'
         "</body></html>"
     )
 

@@ -24,8 +24,8 @@ TABLE_NAMES: tuple[str, ...] = (
     "drone_totals",
     "rejected_articles",
 )
-# Built into every DuckDB file from packages and checks, not loaded from Parquet.
-REFERENCE_TABLE_NAMES: tuple[str, ...] = ("admin1_regions", "data_quality")
+# Built into every DuckDB file from packages, other tables and checks, not loaded from Parquet.
+REFERENCE_TABLE_NAMES: tuple[str, ...] = ("admin1_regions", "incidents", "data_quality")
 ARTICLE_CHILD_TABLES = frozenset({"removed_lines", "time_expressions", "events", "drone_totals"})
 
 

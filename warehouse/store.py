@@ -235,6 +235,8 @@ def build_duckdb(paths: WarehousePaths) -> BuildResult:
                 )
             counts[table] = _row_count(con, table)
         _load_reference_tables(con)
+        con.execute(table_ddl("incidents", reference=True))
+        con.execute((SQL_DIR / "build_incidents.sql").read_text(encoding="utf-8"))
         for view in sorted(VIEWS_DIR.glob("*.sql")):
             con.execute(view.read_text(encoding="utf-8"))
         checks = run_checks(con)

@@ -1,13 +1,16 @@
--- Same day and region, different destroyed counts from different claimants or articles.
+-- Incidents whose reports disagree on the number of drones, with who claims what.
 SELECT
-    event_date,
-    admin1_code,
-    count(DISTINCT drones_destroyed) AS distinct_counts,
-    min(drones_destroyed) AS lowest_claim,
-    max(drones_destroyed) AS highest_claim,
-    string_agg(DISTINCT coalesce(claimed_by, 'unattributed') || ': ' || drones_destroyed, '; ') AS claims
-FROM events
-WHERE drones_destroyed IS NOT NULL
-GROUP BY event_date, admin1_code
-HAVING count(DISTINCT drones_destroyed) > 1
-ORDER BY event_date DESC, admin1_code;
+    i.event_date,
+    i.admin1_code,
+    i.region_name,
+    i.drones_destroyed_min,
+    i.drones_destroyed_max,
+    i.n_articles,
+    i.claimants,
+    string_agg(coalesce(e.claimed_by, 'unattributed') || ': ' || coalesce(e.drones_destroyed::VARCHAR, '?'),
+               '; ' ORDER BY e.claimed_by) AS claims
+FROM incidents AS i, unnest(i.event_ids) AS ids(event_id)
+JOIN events AS e USING (event_id)
+WHERE i.conflicting_claims
+GROUP BY ALL
+ORDER BY i.event_date DESC, i.admin1_code;
