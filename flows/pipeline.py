@@ -6,6 +6,7 @@ A run whose data-quality checks fail loads its data, publishes its artifacts, an
 
 from __future__ import annotations
 
+import time
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -17,7 +18,7 @@ from tasks.dates import dates_task
 from tasks.extract import extract_task
 from tasks.ingest import chunk, load_manifest, plan_ingest, read_articles_task
 from tasks.load import build_duckdb_task, prepare_warehouse, write_batch_task
-from tasks.summary import report_run, write_report_task
+from tasks.summary import progress_line, report_run, write_report_task
 from warehouse.store import WarehousePaths, writer_lock
 
 DEFAULT_BATCH_SIZE = 500
@@ -47,7 +48,8 @@ def newsevents_flow(
         # quote(): large collections pass through without Prefect visiting every element.
         planned, files_found = plan_ingest(source_dir, quote(known_ids), quote(known_rejected))
         summaries = []
-        for number, batch in enumerate(chunk(planned, batch_size), start=1):
+        batches, started = chunk(planned, batch_size), time.monotonic()
+        for number, batch in enumerate(batches, start=1):
             name = f"batch-{number:04d}"
             articles, rejected = read_articles_task.with_options(task_run_name=f"ingest-{name}")(
                 batch, source_dir, quote(manifest), run_at
@@ -68,6 +70,8 @@ def newsevents_flow(
             summaries.append(
                 write_batch_task.with_options(task_run_name=f"load-{name}")(paths, frames)
             )
+            done = sum(summary.articles + len(summary.rejected) for summary in summaries)
+            logger.info(progress_line(number, len(batches), done, time.monotonic() - started))
         build = build_duckdb_task(paths)
         write_report_task(paths, run_at.date())
     return report_run(summaries, files_found, build, paths)

@@ -161,3 +161,16 @@ def test_report_escapes_hostile_article_text() -> None:
         in html
     )
     assert "<td>3–5</td>" in html
+
+
+@pytest.mark.parametrize(
+    ("batch", "batches", "done", "seconds", "line"),
+    [
+        (3, 40, 1500, 2.0, "batch 3/40: 1,500 articles, 750 articles/s"),
+        (1, 1, 5, 0.0, "batch 1/1: 5 articles, 0 articles/s"),
+    ],
+)
+def test_progress_line(batch: int, batches: int, done: int, seconds: float, line: str) -> None:
+    from tasks.summary import progress_line
+
+    assert progress_line(batch, batches, done, seconds) == line

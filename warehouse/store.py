@@ -222,8 +222,9 @@ def build_duckdb(paths: WarehousePaths) -> BuildResult:
     check does not stop the swap (the Parquet files are already committed), the caller reports it.
     """
     paths.data_dir.mkdir(parents=True, exist_ok=True)
+    for leftover in paths.data_dir.glob(f"{paths.duckdb_path.name}.building-*"):
+        leftover.unlink()  # from a build that died; the writer lock says none is running
     building = paths.duckdb_path.with_name(f"{paths.duckdb_path.name}.building-{os.getpid()}")
-    building.unlink(missing_ok=True)
     counts: dict[str, int] = {}
     in_force = live_files(paths)
     with duckdb.connect(str(building)) as con:
