@@ -11,7 +11,6 @@ import argparse
 import csv
 import json
 import random
-import resource
 import shutil
 import subprocess
 import sys
@@ -78,11 +77,30 @@ def time_stages(source: Path) -> dict[str, float]:
     return {stage: round(value, 3) for stage, value in seconds.items()}
 
 
-def run_flow(source: Path, data_dir: Path) -> tuple[float, float]:
-    """Seconds and peak RSS (MB) of a fresh `newsevents run` process."""
+def rss_kb(pid: int, field: str = "VmHWM") -> int:
+    """A process's memory figure from /proc (VmHWM: its peak resident set so far), in kB."""
+    try:
+        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+            if line.startswith(field + ":"):
+                return int(line.split()[1])
+    except OSError:
+        pass
+    return 0
+
+
+def child_pids(pid: int) -> list[int]:
+    try:
+        return [int(c) for c in Path(f"/proc/{pid}/task/{pid}/children").read_text().split()]
+    except OSError:
+        return []
+
+
+def run_flow(source: Path, data_dir: Path) -> tuple[float, float, float]:
+    """Seconds, peak RSS (MB) of the `newsevents run` process, and peak RSS of the temporary
+    Prefect server it starts, sampled from /proc every 0.2 s."""
     shutil.rmtree(data_dir, ignore_errors=True)
     started = time.perf_counter()
-    subprocess.run(
+    process = subprocess.Popen(
         [
             str(Path(sys.executable).parent / "newsevents"),
             "run",
@@ -91,13 +109,19 @@ def run_flow(source: Path, data_dir: Path) -> tuple[float, float]:
             "--data-dir",
             str(data_dir),
         ],
-        check=True,
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
     )
+    peak_run = peak_server = 0
+    while process.poll() is None:
+        peak_run = max(peak_run, rss_kb(process.pid))
+        for child in child_pids(process.pid):
+            peak_server = max(peak_server, rss_kb(child))
+        time.sleep(0.2)
     elapsed = time.perf_counter() - started
-    peak_kb = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
-    return elapsed, peak_kb / 1024
+    if process.returncode != 0:
+        raise RuntimeError(f"newsevents run failed with exit code {process.returncode}")
+    return elapsed, peak_run / 1024, peak_server / 1024
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -111,12 +135,13 @@ def main(argv: list[str] | None = None) -> int:
         source = WORK_DIR / f"articles-{size}"
         replicate_corpus(CORPUS_DIR, source, size)
         stages = time_stages(source)
-        seconds, peak_rss_mb = run_flow(source, WORK_DIR / f"data-{size}")
+        seconds, peak_rss_mb, server_rss_mb = run_flow(source, WORK_DIR / f"data-{size}")
         line = {
             "articles": size,
             "seconds": round(seconds, 2),
             "articles_per_s": round(size / seconds, 1),
             "peak_rss_mb": round(peak_rss_mb, 1),
+            "prefect_server_peak_rss_mb": round(server_rss_mb, 1),
             "stage_seconds": stages,
             "stage_articles_per_s": {
                 stage: round(size / value, 1) if value else None for stage, value in stages.items()
