@@ -21,6 +21,6 @@ def maintenance_flow(data_dir: str = "data") -> dict[str, int]:
     with writer_lock(paths, on_wait=logger.warning):
         prepare_warehouse(paths)
         compact_task(paths)
-        build = build_duckdb_task(paths)
+        build = build_duckdb_task(paths, full=True)
         write_report_task(paths, run_at.date())
     return report_run([], 0, build, paths)

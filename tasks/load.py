@@ -55,13 +55,14 @@ def write_batch_task(paths: WarehousePaths, frames: dict[str, pd.DataFrame]) -> 
 
 
 @task(name="build-duckdb", cache_policy=NO_CACHE, retries=2, retry_delay_seconds=2)
-def build_duckdb_task(paths: WarehousePaths) -> BuildResult:
-    """Rebuild and swap in the DuckDB file; log row counts and every failing check."""
-    result = build_duckdb(paths)
+def build_duckdb_task(paths: WarehousePaths, full: bool = False) -> BuildResult:
+    """Bring the DuckDB file up to date and swap it in; log row counts and every failing check."""
+    result = build_duckdb(paths, full=full)
     logger = get_run_logger()
     logger.info(
-        "load: %s rebuilt: %s",
+        "load: %s %s: %s",
         paths.duckdb_path,
+        "updated" if result.incremental else "rebuilt",
         ", ".join(f"{table}={count}" for table, count in result.row_counts.items()),
     )
     for check in result.failed_checks:

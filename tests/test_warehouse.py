@@ -159,8 +159,10 @@ def event_row(event_id: str, **changes: object) -> dict[str, object]:
         "evidence": body[7:],
         "evidence_start": 7,
         "evidence_end": len(body),
+        "confidence": 0.9,
     }
-    return {**row, **changes}
+    every_column = dict.fromkeys(arrow_schema("events").names)  # later columns: null
+    return {**every_column, **row, **changes}
 
 
 def test_quality_checks_pass_on_good_rows_and_name_the_bad_ones(tmp_path: Path) -> None:
@@ -309,3 +311,40 @@ def test_incidents_merge_reports_across_articles_and_keep_their_id(tmp_path: Pat
         (joined,) = con.execute(query).fetchall()
     assert joined[0] == first[0]  # the incident keeps its id when a new article joins it
     assert joined[1:3] == (3, 3)
+
+
+def table_contents(paths: WarehousePaths) -> dict[str, list[tuple[object, ...]]]:
+    with duckdb.connect(str(paths.duckdb_path), read_only=True) as con:
+        return {
+            table: con.sql(f"SELECT * FROM {table} ORDER BY ALL").fetchall()
+            for table in (*TABLE_NAMES, "incidents", "data_quality")
+        }
+
+
+def test_builds_are_incremental_and_equal_to_a_full_rebuild(tmp_path: Path) -> None:
+    paths = WarehousePaths(tmp_path)
+    write_batch(
+        paths, "k1", {"events": pd.DataFrame([event_row("e1")]), "articles": article_rows("a1")}
+    )
+    assert build_duckdb(paths).incremental is False  # nothing to start from
+    more = pd.DataFrame([event_row("e2", article_id="a2")])
+    write_batch(paths, "k2", {"events": more, "articles": article_rows("a2")})
+    result = build_duckdb(paths)
+    assert result.incremental is True
+    assert result.row_counts["events"] == 2
+    incremental = table_contents(paths)
+    assert build_duckdb(paths, full=True).incremental is False
+    assert table_contents(paths) == incremental
+
+
+def test_a_compaction_or_a_schema_change_forces_a_full_rebuild(tmp_path: Path) -> None:
+    paths = WarehousePaths(tmp_path)
+    for n in range(2):
+        write_batch(paths, f"k{n}", {"articles": article_rows(f"a{n}")})
+    build_duckdb(paths)
+    compact(paths)
+    assert build_duckdb(paths).incremental is False  # the files it had loaded are gone
+    with duckdb.connect(str(paths.duckdb_path)) as con:
+        con.execute("UPDATE _build_info SET schema_fingerprint = 'older schemas'")
+    result = build_duckdb(paths)
+    assert (result.incremental, result.row_counts["articles"]) == (False, 2)

@@ -16,6 +16,7 @@ from __future__ import annotations
 import fcntl
 import hashlib
 import os
+import shutil
 import time
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from contextlib import contextmanager
@@ -41,6 +42,7 @@ LOAD_SQL = (SQL_DIR / "load_table.sql").read_text(encoding="utf-8")
 class BuildResult:
     row_counts: dict[str, int]
     checks: list[CheckResult]
+    incremental: bool = False
 
     @property
     def failed_checks(self) -> list[CheckResult]:
@@ -215,9 +217,14 @@ def compact(paths: WarehousePaths) -> dict[str, int]:
     return merged
 
 
-def build_duckdb(paths: WarehousePaths) -> BuildResult:
-    """Rebuild the DuckDB file from the Parquet files, check it, and swap it in atomically.
+def build_duckdb(paths: WarehousePaths, full: bool = False) -> BuildResult:
+    """Bring the DuckDB file up to date with the Parquet files, check it, and swap it in.
 
+    Incremental when it can be: the current file is copied and only Parquet files it has not
+    loaded yet are added, so a run's cost grows with its new data, not with the archive. A full
+    rebuild happens when asked, when there is no file yet, when the declared schemas changed, or
+    when files it loaded are gone (after a compaction). Either way the new file is built under a
+    temporary name and swapped in with one rename: readers never see a half-built file.
     The data-quality results are stored in the file (table data_quality) and returned; a failing
     check does not stop the swap (the Parquet files are already committed), the caller reports it.
     """
@@ -225,17 +232,37 @@ def build_duckdb(paths: WarehousePaths) -> BuildResult:
     for leftover in paths.data_dir.glob(f"{paths.duckdb_path.name}.building-*"):
         leftover.unlink()  # from a build that died; the writer lock says none is running
     building = paths.duckdb_path.with_name(f"{paths.duckdb_path.name}.building-{os.getpid()}")
+    in_force = {
+        table: {path.relative_to(paths.parquet_dir).as_posix(): path for path in files}
+        for table, files in live_files(paths).items()
+    }
+    loaded = None if full else _loaded_files(paths.duckdb_path)
+    incremental = loaded is not None and all(
+        loaded.get(table, set()) <= set(in_force[table]) for table in TABLE_NAMES
+    )
+    if incremental:
+        shutil.copyfile(paths.duckdb_path, building)
     counts: dict[str, int] = {}
-    in_force = live_files(paths)
     with duckdb.connect(str(building)) as con:
+        if not incremental:
+            loaded = {}
+            con.execute((SQL_DIR / "create_build_info.sql").read_text(encoding="utf-8"))
+            con.execute("INSERT INTO _build_info VALUES (?)", [schema_fingerprint()])
+            for table in TABLE_NAMES:
+                con.execute(table_ddl(table))
+            _load_reference_tables(con)
+        assert loaded is not None
         for table in TABLE_NAMES:
-            con.execute(table_ddl(table))
-            if in_force[table]:
-                con.execute(
-                    LOAD_SQL.format(table=table), {"files": [str(p) for p in in_force[table]]}
+            new = sorted(name for name in in_force[table] if name not in loaded.get(table, set()))
+            if new:
+                files = [str(in_force[table][name]) for name in new]
+                con.execute(LOAD_SQL.format(table=table), {"files": files})
+                con.executemany(
+                    "INSERT INTO _loaded_files VALUES (?, ?)", [(table, name) for name in new]
                 )
             counts[table] = _row_count(con, table)
-        _load_reference_tables(con)
+        for table in DERIVED_TABLE_NAMES:
+            con.execute(f'DROP TABLE IF EXISTS "{table}"')
         con.execute(table_ddl("incidents", reference=True))
         con.execute((SQL_DIR / "build_incidents.sql").read_text(encoding="utf-8"))
         for view in sorted(VIEWS_DIR.glob("*.sql")):
@@ -250,7 +277,38 @@ def build_duckdb(paths: WarehousePaths) -> BuildResult:
         con.execute("INSERT INTO data_quality BY NAME SELECT * FROM quality_results")
         con.execute("CHECKPOINT")
     os.replace(building, paths.duckdb_path)
-    return BuildResult(counts, checks)
+    return BuildResult(counts, checks, incremental)
+
+
+# Rebuilt on every build from the loaded tables.
+DERIVED_TABLE_NAMES = ("incidents", "data_quality")
+
+
+def schema_fingerprint() -> str:
+    """A hash of every declared table, view and build SQL file: a change forces a full rebuild."""
+    digest = hashlib.sha256()
+    for folder in (Path(__file__).parent / "tables", VIEWS_DIR, SQL_DIR):
+        for path in sorted(folder.glob("*.sql")):
+            digest.update(path.name.encode() + b"\0" + path.read_bytes())
+    return digest.hexdigest()[:20]
+
+
+def _loaded_files(duckdb_path: Path) -> dict[str, set[str]] | None:
+    """The Parquet files the current DuckDB file holds, or None when it must be rebuilt whole."""
+    if not duckdb_path.is_file():
+        return None
+    try:
+        with duckdb.connect(str(duckdb_path), read_only=True) as con:
+            (fingerprint,) = con.execute("SELECT schema_fingerprint FROM _build_info").fetchone()
+            if fingerprint != schema_fingerprint():
+                return None
+            rows = con.execute("SELECT table_name, file FROM _loaded_files").fetchall()
+    except (duckdb.Error, TypeError, ValueError):
+        return None  # an older or damaged file: rebuild it whole
+    loaded: dict[str, set[str]] = {}
+    for table, name in rows:
+        loaded.setdefault(table, set()).add(name)
+    return loaded
 
 
 def _row_count(con: duckdb.DuckDBPyConnection, table: str) -> int:

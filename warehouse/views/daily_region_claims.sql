@@ -1,5 +1,5 @@
 -- One row per day x region x claimant: what each source claims happened there that day.
-CREATE VIEW daily_region_claims AS
+CREATE OR REPLACE VIEW daily_region_claims AS
 SELECT
     e.event_date,
     e.admin1_code,

@@ -1,5 +1,5 @@
 -- Drone attack events with the article's outlet, URL and publication date: the analyst's first stop.
-CREATE VIEW drone_attacks AS
+CREATE OR REPLACE VIEW drone_attacks AS
 SELECT
     e.*,
     a.source,
