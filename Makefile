@@ -19,6 +19,7 @@ run: setup
 	$(BIN)/newsevents run --source seeds --data-dir data
 
 test: setup
+	@bash scripts/install_chromium.sh || echo "no chromium: the Prefect UI and report rendering tests will skip"
 	$(BIN)/python -m pytest
 
 lint: setup

@@ -1,8 +1,9 @@
 """`make bench`: the pipeline on the shared corpus replicated to N distinct articles.
 
 Prints one JSON line per size: articles, seconds (end to end, a fresh `newsevents run` process
-including Prefect's temporary server start), articles_per_s, peak_rss_mb, and seconds per stage
-(the pure stage functions timed over the same articles, without Prefect).
+including Prefect's temporary server start), articles_per_s, peak_rss_mb, the cost of a re-run
+with nothing new and with 1% new articles (ratio of the extra work to the full run's), and
+seconds per stage (the pure stage functions timed over the same articles, without Prefect).
 """
 
 from __future__ import annotations
@@ -57,6 +58,16 @@ def replicate_corpus(corpus_dir: Path, target: Path, size: int, seed: int = 7) -
             writer.writerow([name, original.get("country", ""), "", original["published"]])
 
 
+def add_new_articles(source: Path, first: int, count: int, seed: int = 11) -> None:
+    """Add `count` new distinct articles (variations of existing ones) to a replicated corpus."""
+    rng = random.Random(seed)
+    existing = sorted(source.glob("*.txt"))
+    for n in range(first, first + count):
+        paragraphs = existing[n % len(existing)].read_text(encoding="utf-8").split("\n\n")
+        paragraphs.insert(rng.randrange(1, len(paragraphs) + 1), f"Late addition number {n}.")
+        (source / f"{n:07d}_new.txt").write_text("\n\n".join(paragraphs), encoding="utf-8")
+
+
 def time_stages(source: Path) -> dict[str, float]:
     """Seconds per stage for the pure functions over all articles of `source`."""
     seconds: dict[str, float] = {}
@@ -95,10 +106,11 @@ def child_pids(pid: int) -> list[int]:
         return []
 
 
-def run_flow(source: Path, data_dir: Path) -> tuple[float, float, float]:
+def run_flow(source: Path, data_dir: Path, fresh: bool = True) -> tuple[float, float, float]:
     """Seconds, peak RSS (MB) of the `newsevents run` process, and peak RSS of the temporary
     Prefect server it starts, sampled from /proc every 0.2 s."""
-    shutil.rmtree(data_dir, ignore_errors=True)
+    if fresh:
+        shutil.rmtree(data_dir, ignore_errors=True)
     started = time.perf_counter()
     process = subprocess.Popen(
         [
@@ -135,13 +147,22 @@ def main(argv: list[str] | None = None) -> int:
         source = WORK_DIR / f"articles-{size}"
         replicate_corpus(CORPUS_DIR, source, size)
         stages = time_stages(source)
-        seconds, peak_rss_mb, server_rss_mb = run_flow(source, WORK_DIR / f"data-{size}")
+        data_dir = WORK_DIR / f"data-{size}"
+        seconds, peak_rss_mb, server_rss_mb = run_flow(source, data_dir)
+        noop_seconds = run_flow(source, data_dir, fresh=False)[0]
+        add_new_articles(source, size, max(size // 100, 1))
+        rerun_seconds = run_flow(source, data_dir, fresh=False)[0]
         line = {
             "articles": size,
             "seconds": round(seconds, 2),
             "articles_per_s": round(size / seconds, 1),
             "peak_rss_mb": round(peak_rss_mb, 1),
             "prefect_server_peak_rss_mb": round(server_rss_mb, 1),
+            "noop_rerun_seconds": round(noop_seconds, 2),
+            "rerun_1pct_new_seconds": round(rerun_seconds, 2),
+            "rerun_1pct_cost_ratio": round(
+                (rerun_seconds - noop_seconds) / max(seconds - noop_seconds, 1e-9), 4
+            ),
             "stage_seconds": stages,
             "stage_articles_per_s": {
                 stage: round(size / value, 1) if value else None for stage, value in stages.items()

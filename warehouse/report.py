@@ -22,13 +22,17 @@ def _query(con: duckdb.DuckDBPyConnection, name: str, **params: object) -> pd.Da
     return con.execute(sql, params or None).df()
 
 
+def _day(value: object) -> str:
+    return pd.Timestamp(value).strftime("%Y-%m-%d") if not pd.isna(value) else ""
+
+
 def weekly_bars_svg(weekly: pd.DataFrame, width: int = 900, height: int = 260) -> str:
     """Grouped bars: drones claimed destroyed per week, one bar per attacking side."""
     if weekly.empty:
         return '<p class="empty">No dated events yet.</p>'
     weeks = sorted(weekly["week"].unique())
     sides = sorted(weekly["attacker"].unique())
-    peak = max(int(weekly["drones_destroyed"].max()), int(weekly["events"].max()), 1)
+    peak = max(int(weekly["drones_destroyed"].max()), 1)
     slot = (width - 60) / len(weeks)
     bar = max(slot / (len(sides) + 1), 1.0)
     parts = [
@@ -41,19 +45,19 @@ def weekly_bars_svg(weekly: pd.DataFrame, width: int = 900, height: int = 260) -
             if (week, side) not in values.index:
                 continue
             row = values.loc[(week, side)]
-            value = int(row["drones_destroyed"]) or int(row["events"])
+            value = int(row["drones_destroyed"])
             h = value / peak * height
             x = 50 + i * slot + j * bar
             parts.append(
                 f'<rect x="{x:.1f}" y="{height - h:.1f}" width="{bar:.1f}" height="{h:.1f}" '
                 f'fill="{SIDE_COLOURS.get(side, "#888")}">'
-                f"<title>{escape(str(week))} {escape(side)}: {int(row['drones_destroyed'])} "
+                f"<title>{escape(_day(week))} {escape(side)}: {int(row['drones_destroyed'])} "
                 f"destroyed, {int(row['events'])} events</title></rect>"
             )
         if i % max(len(weeks) // 10, 1) == 0:
             parts.append(
                 f'<text x="{50 + i * slot:.1f}" y="{height + 15}" class="tick">'
-                f"{escape(str(week))}</text>"
+                f"{escape(_day(week))}</text>"
             )
     parts.append(f'<text x="0" y="12" class="tick">{peak}</text>')
     legend = " ".join(
@@ -76,7 +80,7 @@ def heat_map_table(region_week: pd.DataFrame) -> str:
         fill_value=0,
     )
     peak = max(int(grid.to_numpy().max()), 1)
-    head = "".join(f'<th class="week">{escape(str(week))}</th>' for week in grid.columns)
+    head = "".join(f'<th class="week">{escape(_day(week))}</th>' for week in grid.columns)
     rows = []
     for (code, name), counts in grid.iterrows():
         cells = "".join(
