@@ -39,6 +39,7 @@ from tasks.formats import (
     parse_json_line,
     record_fields,
 )
+from tasks.retries import IO_RETRIES
 
 MANIFEST_NAME = "manifest.csv"
 DEFAULT_MAX_BYTES = 5_000_000
@@ -473,7 +474,7 @@ def load_manifest(source_dir: Path) -> tuple[dict[str, ManifestEntry], str | Non
         return {}, f"{path}: {error}; publication dates fall back to the text"
 
 
-@task(name="plan-ingest", cache_policy=NO_CACHE, retries=2, retry_delay_seconds=2)
+@task(name="plan-ingest", cache_policy=NO_CACHE, **IO_RETRIES)
 def plan_ingest(
     source_dir: Path, known_article_ids: set[str], known_rejections: set[tuple[str, str]]
 ) -> tuple[pd.DataFrame, int]:

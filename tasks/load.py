@@ -6,6 +6,7 @@ import pandas as pd
 from prefect import get_run_logger, task
 from prefect.cache_policies import NO_CACHE
 
+from tasks.retries import IO_RETRIES
 from tasks.summary import BatchSummary, summarise_batch
 from warehouse.store import (
     BuildResult,
@@ -29,7 +30,7 @@ def batch_frames_key(articles: pd.DataFrame, rejected: pd.DataFrame) -> str:
     return batch_key(ids)
 
 
-@task(name="prepare-warehouse", cache_policy=NO_CACHE, retries=2, retry_delay_seconds=2)
+@task(name="prepare-warehouse", cache_policy=NO_CACHE, **IO_RETRIES)
 def prepare_warehouse(paths: WarehousePaths) -> tuple[set[str], set[tuple[str, str]]]:
     """Clear what a dead run left; return the ids already loaded and the files already rejected."""
     removed = remove_uncommitted_batches(paths)
@@ -45,7 +46,7 @@ def prepare_warehouse(paths: WarehousePaths) -> tuple[set[str], set[tuple[str, s
     return loaded, rejected
 
 
-@task(name="write-parquet", cache_policy=NO_CACHE, retries=2, retry_delay_seconds=2)
+@task(name="write-parquet", cache_policy=NO_CACHE, **IO_RETRIES)
 def write_batch_task(paths: WarehousePaths, frames: dict[str, pd.DataFrame]) -> BatchSummary:
     """Write one batch's non-empty tables (articles last: that commits it)."""
     key = batch_frames_key(frames["articles"], frames["rejected_articles"])
@@ -54,7 +55,7 @@ def write_batch_task(paths: WarehousePaths, frames: dict[str, pd.DataFrame]) -> 
     return summarise_batch(frames, [str(path.relative_to(paths.data_dir)) for path in written])
 
 
-@task(name="build-duckdb", cache_policy=NO_CACHE, retries=2, retry_delay_seconds=2)
+@task(name="build-duckdb", cache_policy=NO_CACHE, **IO_RETRIES)
 def build_duckdb_task(paths: WarehousePaths, full: bool = False) -> BuildResult:
     """Bring the DuckDB file up to date and swap it in; log row counts and every failing check."""
     result = build_duckdb(paths, full=full)
@@ -72,7 +73,7 @@ def build_duckdb_task(paths: WarehousePaths, full: bool = False) -> BuildResult:
     return result
 
 
-@task(name="compact-parquet", cache_policy=NO_CACHE, retries=2, retry_delay_seconds=2)
+@task(name="compact-parquet", cache_policy=NO_CACHE, **IO_RETRIES)
 def compact_task(paths: WarehousePaths) -> dict[str, int]:
     """Merge each table's Parquet files into one (under the writer lock)."""
     merged = compact(paths)

@@ -15,6 +15,7 @@ from prefect import get_run_logger, task
 from prefect.artifacts import create_markdown_artifact, create_table_artifact
 from prefect.cache_policies import NO_CACHE
 
+from tasks.retries import IO_RETRIES
 from warehouse.report import write_report
 from warehouse.store import BuildResult, WarehousePaths, connect_read_only
 
@@ -153,7 +154,7 @@ def _cell(value: object) -> object:
     return escape(value)
 
 
-@task(name="write-report", cache_policy=NO_CACHE, retries=2, retry_delay_seconds=2)
+@task(name="write-report", cache_policy=NO_CACHE, **IO_RETRIES)
 def write_report_task(paths: WarehousePaths, generated_on: date) -> str:
     with connect_read_only(paths) as con:
         output = write_report(con, paths.report_path, generated_on)
