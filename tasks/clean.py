@@ -73,6 +73,7 @@ class CleanResult:
     title: str | None  # first kept line when it looks like a headline
     removed: tuple[RemovedLine, ...]  # every removed non-blank line, in input order
     author: str | None = None  # from a byline ("By: MRT Desk") or an end signature ("-al jazeera")
+    dateline_place: str | None = None  # from a dateline opening the report ("KYIV, Ukraine (AP) —")
 
 
 # --- reference data -------------------------------------------------------------------------------
@@ -432,7 +433,29 @@ def _clean_lines(lines: list[str], template_lines: frozenset[str]) -> CleanResul
     removed = tuple(
         RemovedLine(number, lines[number], reasons[number]) for number in sorted(reasons)
     )
-    return CleanResult(_assemble(lines, reasons), title, removed, author)
+    body, dateline_place = strip_inline_dateline(_assemble(lines, reasons), title)
+    return CleanResult(body, title, removed, author, dateline_place)
+
+
+# "KYIV, Ukraine (AP) — ", "MOSCOW, September 20. /TASS/. ", "KYIV, Jan 10 (Reuters) - ": a place in
+# capitals, maybe a date, then an agency mark and/or a dash. It is metadata, not part of the report.
+INLINE_DATELINE = re.compile(
+    r"(?P<place>[A-Z][A-Z'.-]{2,}(?: [A-Z][A-Z'.-]{2,})*"  # KYIV, NEW YORK
+    r"(?:,[ \t]+[A-Z][\w'.-]+(?: [A-Z][\w'.-]+)*)?)"  # , Ukraine
+    r"(?:,[ \t]+[A-Z][a-z]{2,8}\.?[ \t]+\d{1,2})?\.?[ \t]*"  # , Jan 10
+    r"(?:(?:\([A-Za-z][\w ]{1,20}\)|/[A-Za-z]{2,10}/)\.?[ \t]*"  # (Reuters) or /TASS/.
+    r"(?:[—–-]{1,2}[ \t]+)?|[—–-]{1,2}[ \t]+)"  # and/or a dash
+    r"(?=\S)"
+)
+
+
+def strip_inline_dateline(body: str, title: str | None) -> tuple[str, str | None]:
+    """Take a dateline off the start of the report's first paragraph -> (body, place)."""
+    start = len(title) + 2 if title and body.startswith(title + "\n\n") else 0
+    match = INLINE_DATELINE.match(body, start)
+    if match is None:
+        return body, None
+    return body[:start] + body[match.end() :], match["place"]
 
 
 def first_line_no(stripped: list[str]) -> int | None:
@@ -585,6 +608,7 @@ def clean_articles(articles: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
         title=[r.title for r in results],
         body=[r.body for r in results],
         author=[r.author for r in results],
+        dateline_place=[r.dateline_place for r in results],
         n_removed_lines=[len(r.removed) for r in results],
     )
     removed = pd.DataFrame(

@@ -726,3 +726,22 @@ def test_corpus_is_cleaned_fast_and_keeps_most_text() -> None:
     kept_chars = sum(len(result.body) for result in results)
     assert kept_chars >= 0.9 * sum(len(text.strip()) for text in texts)
     assert elapsed / len(texts) < 0.002  # budget 0.5 ms; loose here so a busy CI box passes
+
+
+# (text, body, dateline_place): a dateline opening the report is metadata, not report text
+# fmt: off
+DATELINE_CASES = [
+    ("Drones hit Kyiv\n\nKYIV, Ukraine (AP) — Russian drones attacked Kyiv overnight.", "Drones hit Kyiv\n\nRussian drones attacked Kyiv overnight.", "KYIV, Ukraine"),
+    ("Drones downed\n\nMOSCOW, September 20. /TASS/. Air defences downed two drones.", "Drones downed\n\nAir defences downed two drones.", "MOSCOW"),
+    ("Drones launched\n\nKYIV, Jan 10 (Reuters) - Russia launched 20 drones.", "Drones launched\n\nRussia launched 20 drones.", "KYIV"),
+    ("MOSCOW (Reuters) - Drones hit Moscow on Monday.", "Drones hit Moscow on Monday.", "MOSCOW"),
+    ("Alliance news\n\nNATO allies have agreed to send more air defences.", "Alliance news\n\nNATO allies have agreed to send more air defences.", None),
+    ("Drones hit Kyiv\n\nRussian drones attacked KYIV (the capital) overnight.", "Drones hit Kyiv\n\nRussian drones attacked KYIV (the capital) overnight.", None),
+]
+# fmt: on
+
+
+@pytest.mark.parametrize(("text", "body", "place"), DATELINE_CASES)
+def test_inline_dateline_is_taken_off_and_kept_as_metadata(text, body, place):
+    result = clean_text(text)
+    assert (result.body, result.dateline_place) == (body, place)

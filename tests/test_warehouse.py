@@ -34,6 +34,7 @@ def article_rows(*ids: str) -> pd.DataFrame:
             "source": ["Outlet"] * len(ids),
             "title": ["Title"] * len(ids),
             "author": [None] * len(ids),
+            "dateline_place": [None] * len(ids),
             "content_format": ["text"] * len(ids),
             "encoding": ["utf-8"] * len(ids),
             "language": ["en"] * len(ids),

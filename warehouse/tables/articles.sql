@@ -6,6 +6,7 @@ CREATE TABLE articles (
     source VARCHAR,
     title VARCHAR,
     author VARCHAR,
+    dateline_place VARCHAR,
     published_date DATE,
     published_date_source VARCHAR,
     published_date_precision VARCHAR,
@@ -23,6 +24,7 @@ COMMENT ON COLUMN articles.url IS 'URL of the article as published, from the man
 COMMENT ON COLUMN articles.source IS 'Outlet name, from the manifest; null when unknown.';
 COMMENT ON COLUMN articles.title IS 'Headline: the first line of the clean text when it reads as a title.';
 COMMENT ON COLUMN articles.author IS 'Byline or trailing signature the cleaner took off the body ("MRT Desk", "al jazeera"); null when none.';
+COMMENT ON COLUMN articles.dateline_place IS 'Place of a dateline the cleaner took off the start of the report ("KYIV, Ukraine (AP) —" gives KYIV, Ukraine); null when none.';
 COMMENT ON COLUMN articles.published_date IS 'Publication date (month-precision dates are stored as the first of the month).';
 COMMENT ON COLUMN articles.published_date_source IS 'Where the publication date came from, in order of trust: manifest, header (a " date YYYY-MM-DD" first line), html (page metadata, via htmldate), record (a JSON field), url, dateline (a stamp in the first lines); null when none was found.';
 COMMENT ON COLUMN articles.published_date_precision IS 'day or month; null when published_date is null.';
