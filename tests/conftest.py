@@ -12,6 +12,8 @@ import duckdb
 import pandas as pd
 import pytest
 
+from warehouse.schemas import TABLE_NAMES
+
 os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
 
 PROJECT_ROOT = Path(__file__).parent.parent
@@ -41,14 +43,7 @@ BAD_FILES = {
     "binary.txt": (b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" * 10, "binary content"),
     "numbers.txt": (b"1 2 3 4 5\n", "no letters"),
 }
-LOADED_TABLES = [
-    "articles",
-    "removed_lines",
-    "time_expressions",
-    "events",
-    "drone_totals",
-    "rejected_articles",
-]
+LOADED_TABLES = list(TABLE_NAMES)  # the tables a run loads from its Parquet files
 
 
 def read_tables(duckdb_path: Path) -> dict[str, pd.DataFrame]:
