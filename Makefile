@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: setup run test lint bench docs clean
+.PHONY: setup run test lint bench bench-large docs clean
 
 setup: $(STAMP)
 
@@ -27,7 +27,10 @@ lint: setup
 	$(BIN)/ruff format --check .
 
 bench: setup
-	$(BIN)/python -m benchmarks.bench
+	$(BIN)/python -m benchmarks.bench --sizes 1000,20000
+
+bench-large: setup
+	$(BIN)/python -m benchmarks.bench --sizes 100000
 
 clean:
 	rm -rf data .pytest_cache .ruff_cache .mypy_cache

@@ -16,6 +16,7 @@ import shutil
 import subprocess
 import sys
 import time
+from datetime import date, datetime
 from pathlib import Path
 
 import pandas as pd
@@ -136,6 +137,65 @@ def run_flow(source: Path, data_dir: Path, fresh: bool = True) -> tuple[float, f
     return elapsed, peak_run / 1024, peak_server / 1024
 
 
+ANCHOR_SAMPLE = 40
+PAGE = (
+    "<html><head><title>{title}</title></head><body><nav>Home | World | Ukraine | Subscribe</nav>"
+    "<article><h1>{title}</h1>{paragraphs}</article><aside>Read more: related stories</aside>"
+    "<footer>Sign up to our newsletter. All rights reserved.</footer></body></html>"
+)
+
+
+def anchors(source: Path) -> dict[str, float]:
+    """The alternatives our stages replace, on a sample of the same articles, as ms per article:
+    dateparser.search_dates over the whole text (vs our date stage), and trafilatura over the
+    article wrapped in a page (vs our plain-text cleaner)."""
+    from html import escape
+
+    import dateparser.search
+    import trafilatura
+
+    from tasks.clean import clean_text
+    from tasks.dates import tag_time_expressions
+
+    texts = [path.read_text(encoding="utf-8") for path in sorted(source.glob("*.txt"))]
+    texts = texts[:: max(len(texts) // ANCHOR_SAMPLE, 1)][:ANCHOR_SAMPLE]
+    pages = [
+        PAGE.format(
+            title=escape(text.split("\n", 1)[0]),
+            paragraphs="".join(f"<p>{escape(p)}</p>" for p in text.split("\n\n")[1:]),
+        )
+        for text in texts
+    ]
+
+    def ms_per_article(work: object, items: list[str]) -> float:
+        started = time.perf_counter()
+        for item in items:
+            work(item)  # type: ignore[operator]
+        return round((time.perf_counter() - started) * 1000 / len(items), 3)
+
+    published = date(2024, 4, 5)
+    ours_dates = ms_per_article(lambda t: tag_time_expressions(t, published), texts)
+    dateparser_ms = ms_per_article(
+        lambda t: dateparser.search.search_dates(
+            t, settings={"RELATIVE_BASE": datetime(2024, 4, 5)}, languages=["en"]
+        ),
+        texts,
+    )
+    ours_clean = ms_per_article(clean_text, texts)
+    trafilatura_ms = ms_per_article(
+        lambda page: trafilatura.extract(page, favor_precision=True), pages
+    )
+    return {
+        "sample_articles": len(texts),
+        "dates_ms_per_article": ours_dates,
+        "dateparser_search_dates_ms_per_article": dateparser_ms,
+        "dateparser_to_dates_ratio": round(dateparser_ms / max(ours_dates, 1e-9), 1),
+        "clean_ms_per_article": ours_clean,
+        "trafilatura_html_ms_per_article": trafilatura_ms,
+        "trafilatura_to_clean_ratio": round(trafilatura_ms / max(ours_clean, 1e-9), 1),
+    }
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--sizes", default="20000", help="comma-separated article counts")
@@ -164,6 +224,7 @@ def main(argv: list[str] | None = None) -> int:
                 (rerun_seconds - noop_seconds) / max(seconds - noop_seconds, 1e-9), 4
             ),
             "stage_seconds": stages,
+            "anchors": anchors(source),
             "stage_articles_per_s": {
                 stage: round(size / value, 1) if value else None for stage, value in stages.items()
             },
