@@ -15,6 +15,14 @@ One `DroneEvent` per article x date x first-level region; one `DroneTotal` per n
 5. Give each row its date (sentence, then paragraph, then the article's lead date, then the
    publication date), its outcomes (killed, injured, damage, also from the next sentences)
    and its claimant, then merge rows about the same date and region.
+6. Sentences without drones may report other conflict events at the same grain: a missile
+   attack, shelling, a ground battle or a territory change. Cue lists (with fast substring
+   triggers) type each place by the nearest cue; generic, hedged, historical and diplomatic
+   sentences are skipped.
+7. Every row also gets its outcome (intercepted / hit / mixed / unknown), weapon and target
+   (tasks/data/extract_weapons.csv, extract_targets.csv), casualty qualifiers, ACLED codes
+   (`acled_codes`), coordinates from the gazetteer, the body offsets of the place, count and
+   time expression it used, and a confidence score (`_confidence`).
 
 `extract_drone_events` is the pure function; `extract_frames` / `extract_task` (bottom) run it
 over a batch of articles and return the `events` and `drone_totals` tables.
@@ -22,11 +30,13 @@ over a batch of articles and return the `events` and `drone_totals` tables.
 
 from __future__ import annotations
 
+import csv
 import hashlib
 import re
 import tomllib
+from bisect import bisect_left
 from collections.abc import Sequence
-from dataclasses import astuple, dataclass, field
+from dataclasses import astuple, dataclass, field, replace
 from datetime import date, datetime, timedelta
 from functools import cache
 from pathlib import Path
@@ -36,9 +46,12 @@ from prefect import task
 from prefect.cache_policies import NO_CACHE
 
 from tasks.dates import TimeExpression
-from tasks.gazetteer import CITY_REGION, PlaceMatch, find_places, region_name
+from tasks.gazetteer import CITY_REGION, PlaceMatch, find_places, region_name, region_point
 
-PHRASES_TOML = Path(__file__).parent / "data" / "extract_phrases.toml"
+DATA_DIR = Path(__file__).parent / "data"
+PHRASES_TOML = DATA_DIR / "extract_phrases.toml"
+WEAPONS_CSV = DATA_DIR / "extract_weapons.csv"
+TARGETS_CSV = DATA_DIR / "extract_targets.csv"
 
 
 # --------------------------------------------------------------------------------------------
@@ -48,9 +61,13 @@ PHRASES_TOML = Path(__file__).parent / "data" / "extract_phrases.toml"
 
 @dataclass(frozen=True)
 class DroneEvent:
-    """One row per article x date x first-level region."""
+    """One row per article x event type x date x first-level region.
 
-    event_type: str  # "drone_attack"
+    Drone attacks are the core; missile_attack, shelling, ground_battle and territory_change
+    rows share the same columns (their drone counts stay null).
+    """
+
+    event_type: str  # drone_attack, missile_attack, shelling, ground_battle, territory_change
     event_date: date | None
     event_date_start: date | None  # the evening before for an overnight attack, else = event_date
     date_precision: str  # day, night, week, month, publication, unknown
@@ -68,6 +85,27 @@ class DroneEvent:
     evidence: str  # the sentence(s) the row came from
     evidence_start: int  # char offset of the evidence in body
     evidence_end: int
+    outcome: str | None = None  # intercepted, hit, mixed, unknown (null for battles)
+    weapon: str | None = None  # "Shahed-136/Geran-2", "Lancet", "Iskander", ... when named
+    target: str | None = None  # oil depot, refinery, substation, airbase, residential, ...
+    killed_qualifier: str | None = None  # exact, at_least, approx (null when killed is null)
+    injured_qualifier: str | None = None
+    acled_event_type: str | None = None
+    acled_sub_event_type: str | None = None
+    latitude: float | None = None
+    longitude: float | None = None
+    geo_precision: str | None = None  # town, region, country
+    place_start: int | None = None  # body offsets of the place name used
+    place_end: int | None = None
+    count_start: int | None = None  # body offsets of the count used (null: no count)
+    count_end: int | None = None
+    date_start: int | None = None  # body offsets of the time expression used (null: none)
+    date_end: int | None = None
+    confidence: float = 0.0  # 0..1, see _confidence
+
+
+# Conflict events share the drone row's columns.
+ConflictEvent = DroneEvent
 
 
 @dataclass(frozen=True)
@@ -134,6 +172,43 @@ OTHER_WEAPON_RE = re.compile(
     r"\b(?:missiles?|shell(?:ing|ed|s)|artillery|rockets?|bombs?|airstrikes?|air strikes?)\b",
     re.IGNORECASE,
 )
+
+# Other conflict events (read from sentences that do not speak of drones).
+MISSILE_RE = _compile("missile_nouns")
+SHELLING_RE = _compile("shelling_nouns")
+STRIKE_RE = _compile("strike_verbs")
+BATTLE_RE = _compile("battle_cues")
+TERRITORY_RE = _compile("territory_cues")
+DIPLOMACY_RE = _compile("diplomacy_cues")
+HEDGE_RE = _compile("other_event_hedges")
+OTHER_TRIGGERS: dict[str, tuple[str, ...]] = {
+    event_type: tuple(stems) for event_type, stems in _phrases()["other_event_triggers"].items()
+}
+# Something reached the ground: the attack hit, not only was shot down.
+IMPACT_RE = re.compile(
+    r"\b(?:hit|hits|struck|crashed into|crashed on|slammed into|fell on(?:to)?|exploded|"
+    r"explosions?|detonated)\b",
+    re.IGNORECASE,
+)
+
+
+def _lexicon(path: Path) -> list[tuple[re.Pattern[str], str, str]]:
+    """(compiled pattern, label, family) rows of a lexicon CSV (family defaults to "")."""
+    with path.open(encoding="utf-8") as handle:
+        return [
+            (
+                re.compile(rf"\b(?:{row['pattern']})\b", re.IGNORECASE),
+                row["label"],
+                row.get("family") or "",
+            )
+            for row in csv.DictReader(handle)
+        ]
+
+
+WEAPONS = _lexicon(WEAPONS_CSV)
+TARGETS = _lexicon(TARGETS_CSV)
+WEAPON_FAMILY = {"drone_attack": "drone", "missile_attack": "missile", "shelling": "artillery"}
+
 # A sentence that continues the previous drone sentence: "The attacks — in ... — had been
 # suppressed", "It fell near ...".
 ANAPHOR_RE = re.compile(
@@ -202,8 +277,9 @@ NOT_LOCATION_BEFORE_RE = re.compile(
     r"\bheads? to|\bheading to|\btravel\w* to|\bborder\w*|\bneighbou?ring|\blocated in|"
     r"\bbased in|\bheadquartered in|\bstationed in|\bnear the border with|"
     r"\bcitizens? of|\bpresident of|\bpressure on|\bwar (?:on|against|with)|\bties with|"
-    r"\brelations with|\btalks with|\bthreats? to|\bdanger to)"
+    r"\brelations with|\btalks with|\bthreats? to|\bdanger to|\bbanks? of)"
     r"(?:\s+(?:the|occupied|annexed|Russian-occupied|Russian-annexed|southern|northern|"
+    r"Russia[’']s|Ukraine[’']s|"
     r"eastern|western|central|of|from|to))*\s*$",
     re.IGNORECASE,
 )
@@ -232,6 +308,8 @@ class _Place:
     country_code: str
     name: str
     kind: str
+    point: tuple[float, float] | None = None  # the place's own coordinates
+    named: bool = True  # False for "the capital", resolved by context
 
 
 def _is_location(sentence: str, match: PlaceMatch) -> bool:
@@ -249,7 +327,15 @@ def _is_location(sentence: str, match: PlaceMatch) -> bool:
 def _places(sentence: str, context_country: str | None) -> list[_Place]:
     """First-level places where the sentence's drones were, in order of mention."""
     found = [
-        _Place(m.start, m.end, m.admin1_code, m.country_code, m.name, m.kind)
+        _Place(
+            m.start,
+            m.end,
+            m.admin1_code,
+            m.country_code,
+            m.name,
+            m.kind,
+            None if m.latitude is None or m.longitude is None else (m.latitude, m.longitude),
+        )
         for m in find_places(sentence)
         if _is_location(sentence, m)
     ]
@@ -273,6 +359,7 @@ def _places(sentence: str, context_country: str | None) -> list[_Place]:
                         context_country,
                         region_name(fake.admin1_code),
                         "city",
+                        named=False,
                     )
                 )
         found.sort(key=lambda p: p.start)
@@ -298,6 +385,7 @@ def _groups(sentence: str, places: list[_Place]) -> list[list[_Place]]:
                     p.country_code,
                     region_name(CITY_REGION.get(p.admin1_code, p.admin1_code)),
                     "region",
+                    named=p.named,
                 )
                 for p in group
             ]
@@ -364,11 +452,12 @@ _QUALIFIER = "|".join(sorted(QUALIFIERS, key=len, reverse=True))
 _NOUN = rf"(?:{DRONE_NOUN}|{WEAK_NOUN}|targets|of them|of which|of those)"
 _ADJECTIVES = r"(?:[\w-]+\s+){0,3}?"
 COUNT_RE = re.compile(
-    rf"\b(?:(?P<all>all)\s+)?(?:(?P<qual>{_QUALIFIER})\s+)?(?P<num>{_NUMBER})\s+"
+    rf"\b(?:(?P<all>all)\s+)?(?:(?P<qual>{_QUALIFIER})\s+)?(?<![-\w])(?P<num>{_NUMBER})\s+"
     rf"(?:of\s+(?:the\s+)?(?P<total>{_NUMBER})\s+)?{_ADJECTIVES}{_NOUN}\b"
     rf"|\b(?P<vague>{VAGUE_WORDS})\s+(?:of\s+)?{_ADJECTIVES}{_NOUN}\b"
     rf"|\banother\s+(?P<another>{_NUMBER})\b"
-    rf"|(?:,|:|\band)\s+(?P<ellipsis>{_NUMBER})\s+(?=(?:more\s+)?(?:in|over|above)\s+(?:the\s+)?[A-Z])"
+    rf"|(?:,|:|\band)\s+(?P<ellipsis>{_NUMBER})(?P<each>\s+each)?\s+"
+    rf"(?=(?:more\s+)?(?:in|over|above)\s+(?:the\s+)?[A-Z])"
     rf"|\b(?:{_words('destroy_verbs')})\s+(?P<active>a|an|one|another|a single)\s+(?:[\w-]+\s+)?"
     rf"(?:{DRONE_NOUN})\b(?!\s+(?:attacks?|strikes?|raids?|assaults?|threats?))"
     rf"|\b(?P<single>a|an|one|the|another|a single)\s+(?!first|second|third|last|other|next)"
@@ -395,6 +484,8 @@ class _Count:
     launched: int | None
     destroyed: int | None
     qualifier: str
+    base: int = 0  # body offset of the sentence the count is in (start/end are in the sentence)
+    each: bool = False  # "one each over Oryol and Bryansk": the count holds for every place
 
 
 def _number(text: str) -> int:
@@ -481,6 +572,8 @@ def _counts(sentence: str) -> list[_Count]:
             counts.append(_Count(m.start(), m.end(), value, value, qualifier))
         else:
             counts.append(_Count(m.start(), m.end(), value, None, qualifier))
+        if m.group("each"):
+            counts[-1] = replace(counts[-1], each=True)
     return _merge_launch_destroy(counts)
 
 
@@ -513,6 +606,7 @@ KILLED_RE = re.compile(
     rf"|(?:killing|killed)\s+(?:at least\s+)?(?P<n2>{_NUMBER})(?=\s+(?:people|persons?|civilians?"
     rf"|residents?|men|women|children|soldiers|servicemen))"
     rf"|(?P<n3>{_NUMBER})\s+(?:people\s+|civilians\s+|persons\s+)?(?:died|dead)"
+    rf"|(?P<n4>{_NUMBER})\s+(?:people|civilians|persons)\s+killed"
     rf"|(?:killing|killed)\s+(?P<one>an?)\s+(?:\w+\s+)?(?:man|woman|person|child|civilian|"
     rf"resident|boy|girl|driver|soldier|serviceman))\b",
     re.IGNORECASE,
@@ -530,25 +624,47 @@ class _Outcome:
     killed: int | None = None
     injured: int | None = None
     damage: bool | None = None
+    killed_qualifier: str | None = None
+    injured_qualifier: str | None = None
+
+
+QUALIFIER_BEFORE_RE = re.compile(rf"\b(?P<qual>{_QUALIFIER})\s+$", re.IGNORECASE)
+
+
+def _casualty_qualifier(text: str, m: re.Match[str], groups: Sequence[str]) -> str:
+    """ "at least 10 people were killed" -> at_least; "killing about 20" -> approx."""
+    number_start = next((m.start(g) for g in groups if m.group(g)), m.start())
+    before = QUALIFIER_BEFORE_RE.search(text, max(0, number_start - 16), number_start)
+    if before is None:
+        return "exact"
+    return (
+        "approx"
+        if before.group("qual").lower() == "up to"
+        else QUALIFIERS[before.group("qual").lower()]
+    )
 
 
 def _outcome(text: str) -> _Outcome:
     killed = injured = None
+    killed_qualifier = injured_qualifier = None
     damage = None
     if NO_CASUALTY_RE.search(text):
-        killed = 0
+        killed, killed_qualifier = 0, "exact"
     if NO_INJURY_RE.search(text):
-        injured = 0
+        injured, injured_qualifier = 0, "exact"
     if m := KILLED_RE.search(text):
-        killed = 1 if m.group("one") else _number(m.group("n1") or m.group("n2") or m.group("n3"))
+        number = m.group("n1") or m.group("n2") or m.group("n3") or m.group("n4")
+        killed = 1 if m.group("one") else _number(number)
+        killed_qualifier = _casualty_qualifier(text, m, ("n1", "n2", "n3", "n4", "one"))
     if m := INJURED_RE.search(text):
         injured = _number(m.group("n1") or m.group("n2"))
+        injured_qualifier = _casualty_qualifier(text, m, ("n1", "n2"))
     rest = NO_DAMAGE_RE.sub(" ", text)
     if DAMAGE_RE.search(rest):
         damage = True
     elif rest != text:
         damage = False
-    return _Outcome(killed, injured, damage)
+    return _Outcome(killed, injured, damage, killed_qualifier, injured_qualifier)
 
 
 UA_DRONES_RE = re.compile(
@@ -639,6 +755,7 @@ class _When:
     day: date | None
     start: date | None
     precision: str
+    span: tuple[int, int] | None = None  # body offsets of the time expression
 
 
 def _as_when(expression: TimeExpression) -> _When | None:
@@ -646,6 +763,7 @@ def _as_when(expression: TimeExpression) -> _When | None:
     if not m:
         return None
     day = date(int(m.group(1)), int(m.group(2)), int(m.group(3)))
+    span = (expression.start_char, expression.end_char)
     night = (
         expression.granularity == "night"
         or "TNI" in expression.value
@@ -657,13 +775,13 @@ def _as_when(expression: TimeExpression) -> _When | None:
         and not MORNING_AFTER_RE.search(expression.text)
     ):
         # "on Tuesday night", "late on Thursday": the value is the evening the night began.
-        return _When(day, day, "night")
+        return _When(day, day, "night", span)
     if night:
         # "overnight", "the night of 13-14 May", "the early hours of Friday": the value is the
         # morning after, and the attack may have begun the evening before.
-        return _When(day, day - timedelta(days=1), "night")
+        return _When(day, day - timedelta(days=1), "night", span)
     precision = "week" if expression.granularity == "week" else "day"
-    return _When(day, day, precision)
+    return _When(day, day, precision, span)
 
 
 def _is_recent(when: _When, published: date | None) -> bool:
@@ -672,22 +790,37 @@ def _is_recent(when: _When, published: date | None) -> bool:
     return published - timedelta(days=RECENT_DAYS) <= when.day <= published + timedelta(days=1)
 
 
-def _sentence_time(
-    sentence: _Sentence, expressions: Sequence[TimeExpression], published: date | None
-) -> tuple[_When | None, bool]:
-    """(the sentence's own day, is the sentence about the past?)"""
-    inside = [e for e in expressions if sentence.start <= e.start_char < sentence.end]
+def _expression_time(
+    sentence: _Sentence,
+    expressions: Sequence[TimeExpression],
+    starts: Sequence[int],
+    published: date | None,
+) -> tuple[_When | None, bool | None]:
+    """(the sentence's own day, is it about the past?) from the time expressions inside it
+    (`expressions` sorted by start, `starts` their start offsets); None for "past" when the
+    sentence has no date and only its wording can tell."""
+    inside = expressions[bisect_left(starts, sentence.start) : bisect_left(starts, sentence.end)]
     # "were shot down on Tuesday night, the ministry said on Wednesday": the reporting date
     # ("said on Wednesday") is only used when the sentence has no other date.
-    inside.sort(key=lambda e: bool(getattr(e, "reporting", False)))
-    for expression in inside:
+    for expression in sorted(inside, key=lambda e: bool(getattr(e, "reporting", False))):
         when = _as_when(expression)
         if when is None:
             if expression.type in {"DATE"} and expression.granularity in {"month", "year"}:
                 return None, True
             continue
         return when, not _is_recent(when, published)
-    return None, bool(BACKGROUND_RE.search(sentence.text))
+    return None, None
+
+
+def _sentence_time(
+    sentence: _Sentence,
+    expressions: Sequence[TimeExpression],
+    starts: Sequence[int],
+    published: date | None,
+) -> tuple[_When | None, bool]:
+    """(the sentence's own day, is the sentence about the past?)"""
+    when, past = _expression_time(sentence, expressions, starts, published)
+    return when, past if past is not None else bool(BACKGROUND_RE.search(sentence.text))
 
 
 # --------------------------------------------------------------------------------------------
@@ -713,6 +846,18 @@ class _Row:
     damage: bool | None = None
     claimed_by: str | None = None
     spans: list[tuple[int, int]] = field(default_factory=list)
+    event_type: str = "drone_attack"
+    killed_qualifier: str | None = None
+    injured_qualifier: str | None = None
+    place_span: tuple[int, int] | None = None  # body offsets of the place used for `location`
+    place_named: bool = True  # False when the place was "the capital", resolved by context
+    point: tuple[float, float] | None = None
+    geo_precision: str | None = None
+    count_span: tuple[int, int] | None = None
+    intercepted: bool = False  # a stop verb or a destroyed count was said of the row
+    impact: bool = False  # a hit, damage or casualties were said of the row
+    weapon: str | None = None
+    target: str | None = None
 
 
 QUALIFIER_RANK = {"exact": 3, "approx": 2, "at_least": 1, "vague": 0, None: -1}
@@ -740,6 +885,10 @@ def _is_drone_sentence(text: str, previous_was_drone: bool, article_has_drones: 
 def _merge_count(row: _Row, count: _Count | None) -> None:
     if count is None:
         return
+    if count.launched is not None or count.destroyed is not None:
+        if row.count_span is None:
+            row.count_span = (count.base + count.start, count.base + count.end)
+        row.intercepted = row.intercepted or count.destroyed is not None
     if QUALIFIER_RANK[count.qualifier] > QUALIFIER_RANK[row.qualifier] or (
         row.launched is None and row.destroyed is None
     ):
@@ -757,11 +906,64 @@ def _merge_count(row: _Row, count: _Count | None) -> None:
 
 def _apply_outcome(row: _Row, outcome: _Outcome) -> None:
     if outcome.killed is not None and (row.killed is None or outcome.killed > row.killed):
-        row.killed = outcome.killed
+        row.killed, row.killed_qualifier = outcome.killed, outcome.killed_qualifier
     if outcome.injured is not None and (row.injured is None or outcome.injured > row.injured):
-        row.injured = outcome.injured
+        row.injured, row.injured_qualifier = outcome.injured, outcome.injured_qualifier
     if outcome.damage is True or (outcome.damage is False and row.damage is None):
         row.damage = outcome.damage
+    if outcome.damage or outcome.killed or outcome.injured:
+        row.impact = True
+
+
+def _place_point(place: _Place) -> tuple[tuple[float, float] | None, str | None]:
+    """Coordinates of the place and their precision: a town's own point, else the region's
+    (or a city-region's) representative point, else the country's."""
+    if place.point is not None and place.kind not in {"region", "country"}:
+        return place.point, "town"
+    point = region_point(place.admin1_code)
+    if point is None:
+        return None, None
+    if "-" not in place.admin1_code:
+        return point, "country"
+    return point, "town" if place.kind == "city" else "region"
+
+
+def _set_place(row: _Row, place: _Place, sentence: _Sentence) -> None:
+    """Make `place` the row's location when it is more specific than the one it has."""
+    rank = LOCATION_RANK.get(place.kind, 2)
+    if rank > row.location_rank or row.place_span is None:
+        if rank > row.location_rank:
+            row.location, row.location_rank = place.name, rank
+        row.place_span = (sentence.start + place.start, sentence.start + place.end)
+        row.place_named = place.named
+        row.point, row.geo_precision = _place_point(place)
+
+
+def _note_text(row: _Row, text: str) -> None:
+    """Weapon, target and the signs of an interception or an impact in the row's text."""
+    family = WEAPON_FAMILY.get(row.event_type)
+    if row.weapon is None and family:
+        row.weapon = _first_label(WEAPONS, text, family)
+    if row.target is None:
+        row.target = _first_label(TARGETS, text, "")
+    if DESTROY_RE.search(text):
+        row.intercepted = True
+    if IMPACT_RE.search(NO_DAMAGE_RE.sub(" ", text)):
+        row.impact = True
+
+
+def _first_label(
+    lexicon: list[tuple[re.Pattern[str], str, str]], text: str, family: str
+) -> str | None:
+    """The label of the lexicon entry named first in the text."""
+    best: tuple[int, str] | None = None
+    for pattern, label, entry_family in lexicon:
+        if family and entry_family != family:
+            continue
+        m = pattern.search(text)
+        if m and (best is None or m.start() < best[0]):
+            best = (m.start(), label)
+    return best[1] if best else None
 
 
 def _bind_counts(
@@ -795,7 +997,7 @@ def _bind_counts(
                 per_group[0] = count
             else:
                 totals.append(count)
-        elif len(groups[target]) > 1:
+        elif len(groups[target]) > 1 and not count.each:
             totals.append(count)
         elif target not in per_group:
             per_group[target] = count
@@ -844,40 +1046,64 @@ class _State:
     paragraph_when: dict[int, _When] = field(default_factory=dict)
     paragraph_source: dict[int, _Sentence] = field(default_factory=dict)
     last_total: tuple[str, int] | None = None  # (country, paragraph) of the last total
+    other_rows: dict[tuple[str, date | None, str], _Row] = field(default_factory=dict)
+    # The drone model named in the last drone sentence without a region, and its paragraph:
+    # "Russia launched 31 Shahed drones. Air defences downed 24 over Kharkiv ..."
+    weapon_context: tuple[str, int] | None = None
 
 
 def extract_drone_events(
     body: str, published: date | None, expressions: Sequence[TimeExpression]
 ) -> Extraction:
-    """Drone-attack rows and nationwide totals reported in one article."""
+    """Drone-attack rows, other conflict events and nationwide drone totals of one article."""
+    has_drones = bool(DRONE_RE.search(body))
+    triggers = _trigger_positions(body)
+    if not has_drones and not triggers:
+        return Extraction((), ())
     sentences = split_sentences(body)
-    if not sentences or not DRONE_RE.search(body):
+    if not sentences:
         return Extraction((), ())
     expressions = sorted(expressions, key=lambda e: e.start_char)
+    starts = [e.start_char for e in expressions]
     publication = _When(published, published, "publication" if published else "unknown")
 
-    # Pass 1: which sentences are about drones, and the article's lead date (the first day
-    # said of a drone attack, else the first recent day in the first paragraphs).
-    flags: list[bool] = []
+    # Pass 1: which sentences are about drones.
+    flags: list[bool] = [False] * len(sentences)
     article_has_drones = previous = False
-    for sentence in sentences:
+    for index, sentence in enumerate(sentences if has_drones else ()):
         previous = _is_drone_sentence(sentence.text, previous, article_has_drones)
         article_has_drones = article_has_drones or bool(DRONE_RE.search(sentence.text))
-        flags.append(previous)
-    lead = _lead_date(sentences, flags, expressions, published) or publication
+        flags[index] = previous
+    # The article's lead date (the first day said of a drone attack, else the first recent day
+    # in the first paragraphs), found when a row first needs it.
+    lead: _When | None = None
+    lead_found = False
 
     # Pass 2: read each sentence in order.
     state = _State()
     for index, sentence in enumerate(sentences):
-        own_when, is_past = _sentence_time(sentence, expressions, published)
-        if own_when is not None and not is_past:
+        own_when, past = _expression_time(sentence, expressions, starts, published)
+        if own_when is not None and not past:
             state.paragraph_when[sentence.paragraph] = own_when
+        other = frozenset() if flags[index] else _triggered(triggers, sentence)
+        if past is None and (flags[index] or other or state.rows):
+            past = bool(BACKGROUND_RE.search(sentence.text))
         if not flags[index]:
-            _read_context_sentence(state, sentence, is_past)
-        elif not is_past and _reports_an_attack(sentence.text):
-            _read_drone_sentence(state, sentences, index, flags, own_when, lead)
+            if state.rows:
+                _read_context_sentence(state, sentence, bool(past))
+            if other and not past:
+                if not lead_found:
+                    lead = _lead_date(sentences, flags, expressions, starts, published)
+                    lead_found = True
+                _read_other_sentence(state, sentences, index, own_when, lead or publication, other)
+        elif not past and _reports_an_attack(sentence.text):
+            if not lead_found:
+                lead = _lead_date(sentences, flags, expressions, starts, published)
+                lead_found = True
+            _read_drone_sentence(state, sentences, index, flags, own_when, lead or publication)
 
-    events = tuple(_to_event(body, row) for row in state.rows.values())
+    rows = [*state.rows.values(), *state.other_rows.values()]
+    events = tuple(_to_event(body, row) for row in rows)
     return Extraction(events, tuple(state.totals))
 
 
@@ -930,7 +1156,7 @@ def _read_drone_sentence(
     elif countries and state.context_country is None:
         state.context_country = countries[0].country_code
     when = own_when or state.paragraph_when.get(sentence.paragraph)
-    counts = _counts(text)
+    counts = [replace(count, base=sentence.start) for count in _counts(text)]
     if not regions:
         _read_regionless_sentence(state, sentences, index, flags, countries, counts, when, lead)
         return
@@ -955,7 +1181,8 @@ def _read_drone_sentence(
 
     keys: list[tuple[date | None, str]] = []
     for g, group in enumerate(groups):
-        outcome = _outcome(_segment(text, groups, g) if len(groups) > 1 else text)
+        segment = _segment(text, groups, g) if len(groups) > 1 else text
+        outcome = _outcome(segment)
         for place in group:
             key = (when.day, place.admin1_code)
             claimant = _row_claimant(state, sentences, index, place, inherited)
@@ -964,14 +1191,19 @@ def _read_drone_sentence(
                 attacker = _attacker(text, place.admin1_code, place.country_code)
                 row = _Row(when, place.admin1_code, place.country_code, place.name, attacker)
                 state.rows[key] = row
-            rank = LOCATION_RANK.get(place.kind, 2)
-            if rank > row.location_rank:
-                row.location, row.location_rank = place.name, rank
+            _set_place(row, place, sentence)
             if row.claimed_by is None:
                 row.claimed_by = claimant
-            if len(group) == 1:
+            if len(group) == 1 or (g in per_group and per_group[g].each):
                 _merge_count(row, per_group.get(g))
             _apply_outcome(row, outcome)
+            _note_text(row, segment)
+            if DESTROY_RE.search(text, 0, groups[0][0].start):
+                row.intercepted = True  # "10 drones were shot down over Kursk, four over ..."
+            if row.weapon is None:
+                row.weapon = _first_label(WEAPONS, text, "drone") or _weapon_context(
+                    state, sentence
+                )
             row.spans.append((sentence.start, sentence.end))
             if key not in keys:
                 keys.append(key)
@@ -1009,7 +1241,11 @@ def _read_regionless_sentence(
             _apply_outcome(row, outcome)
             if row.claimed_by is None and claimant:
                 row.claimed_by = _claimant(text, row.admin1_code, row.country_code)
+    if counts and country is None and _count_of_last_row(state, sentence, counts[0]):
+        return
     state.pending = _Pending(counts[0] if counts else None, when, sentence, country)
+    if weapon := _first_label(WEAPONS, text, "drone"):
+        state.weapon_context = (weapon, sentence.paragraph)
     if country:
         claimant = _claimant(text, country, country)
     if counts and not UNNAMED_REGION_RE.search(text) and country:
@@ -1017,6 +1253,27 @@ def _read_regionless_sentence(
         state.last_total = (country, sentence.paragraph)
         if not _consumable(sentences, index, flags):
             state.pending.count = None
+
+
+def _weapon_context(state: _State, sentence: _Sentence) -> str | None:
+    """The drone model of a region-less drone sentence of this or the previous paragraph."""
+    if state.weapon_context and sentence.paragraph - state.weapon_context[1] <= 1:
+        return state.weapon_context[0]
+    return None
+
+
+def _count_of_last_row(state: _State, sentence: _Sentence, count: _Count) -> bool:
+    """ "A drone attack on Sevastopol was repelled. Two drones were destroyed.": a count said
+    without a place or a country, in the paragraph of a row for a single region that has no
+    count yet, is that row's count. Returns whether the count was used."""
+    if len(state.last_group) != 1 or sentence.paragraph != state.last_paragraph:
+        return False
+    row = state.rows[state.last_group[0]]
+    if row.launched is not None or row.destroyed is not None:
+        return False
+    _merge_count(row, count)
+    row.spans.append((sentence.start, sentence.end))
+    return True
 
 
 def _row_claimant(
@@ -1146,11 +1403,12 @@ def _lead_date(
     sentences: list[_Sentence],
     flags: list[bool],
     expressions: Sequence[TimeExpression],
+    starts: Sequence[int],
     published: date | None,
 ) -> _When | None:
     first_paragraphs: _When | None = None
     for sentence, is_drone in zip(sentences, flags, strict=True):
-        when, is_past = _sentence_time(sentence, expressions, published)
+        when, is_past = _expression_time(sentence, expressions, starts, published)
         if when is None or is_past:
             continue
         if is_drone and (ATTACK_RE.search(sentence.text) or DESTROY_RE.search(sentence.text)):
@@ -1158,6 +1416,257 @@ def _lead_date(
         if first_paragraphs is None and sentence.paragraph <= 2:
             first_paragraphs = when
     return first_paragraphs
+
+
+# --------------------------------------------------------------------------------------------
+# Other conflict events: missile attacks, shelling, ground battles, territory changes
+# --------------------------------------------------------------------------------------------
+
+CAPTURE_BEFORE_RE = re.compile(
+    rf"\b(?:{_words('capture_verbs')})\s+(?:the\s+)?(?:(?:village|town|city|settlement)s?\s+"
+    r"(?:of\s+)?)?$",
+    re.IGNORECASE,
+)
+UA_ACTOR_RE = re.compile(
+    r"\b(?:Ukrainian (?:forces|troops|army|military|soldiers|units|brigades?|defenders|marines|"
+    r"fighters|artillery|missiles?|strikes?|shelling|defen[cs]e forces|counteroffensive)|"
+    r"Ukraine[’']s (?:forces|troops|army|military|armed forces|defen[cs]e ministry|general staff)|"
+    r"Armed Forces of Ukraine|Kyiv regime|Kiev regime|"
+    r"(?:Ukraine|Kyiv|Kiev)\b[^.;]{0,40}?\bits (?:forces|troops|army|soldiers|military|units)|"
+    r"Ukraine (?:launched|fired|attacked|struck|shelled|liberated|recaptured|retook))\b",
+    re.IGNORECASE,
+)
+RU_ACTOR_RE = re.compile(
+    r"\b(?:Russian (?:forces|troops|army|military|soldiers|units|brigades?|occupiers|invaders|"
+    r"fighters|artillery|missiles?|strikes?|shelling|defen[cs]e ministry|airborne)|"
+    r"Russia[’']s (?:forces|troops|army|military|armed forces|defen[cs]e ministry)|"
+    r"occupiers|invaders|Wagner|Russian-backed|"
+    r"(?:Russia|Moscow)\b[^.;]{0,40}?\bits (?:forces|troops|army|soldiers|military|units)|"
+    r"Russia (?:launched|fired|attacked|struck|shelled|captured|seized))\b",
+    re.IGNORECASE,
+)
+CAPTURE_WORD_RE = re.compile(rf"\b(?:{_words('capture_verbs')})\b", re.IGNORECASE)
+WITHDRAWAL_RE = re.compile(
+    r"\b(?:pulled out|withdr[ae]wn?|withdrawing|retreat(?:ed|ing)?|abandon(?:ed|ing))\b",
+    re.IGNORECASE,
+)
+SIDE_OF_CLAIMANT_RE = re.compile(r"^(?P<side>Russian|Ukrainian)\b")
+
+
+def _trigger_positions(body: str) -> dict[str, list[int]]:
+    """Per event type, the sorted offsets of its trigger stems in the body: a fast test
+    (substring search, no regex) of which sentences may report such an event."""
+    lower = body.lower()
+    positions: dict[str, list[int]] = {}
+    for event_type, stems in OTHER_TRIGGERS.items():
+        found_at = []
+        for stem in stems:
+            found = lower.find(stem)
+            while found >= 0:
+                found_at.append(found)
+                found = lower.find(stem, found + 1)
+        if found_at:
+            positions[event_type] = sorted(found_at)
+    return positions
+
+
+def _triggered(positions: dict[str, list[int]], sentence: _Sentence) -> frozenset[str]:
+    """The event types whose trigger stems occur in the sentence."""
+    types = []
+    for event_type, offsets in positions.items():
+        index = bisect_left(offsets, sentence.start)
+        if index < len(offsets) and offsets[index] < sentence.end:
+            types.append(event_type)
+    return frozenset(types)
+
+
+OTHER_CUE_REACH = 80  # a place this close (in characters) to a cue takes the cue's event type
+NO_GROUND_FIGHTING = CAPITAL_CODES  # "fighting the regime in Moscow": capitals are metonyms
+
+
+def _is_battlefield_report(text: str) -> bool:
+    """Not generic, hypothetical, historical, hedged or diplomatic."""
+    return not (
+        GENERIC_RE.search(text)
+        or HYPOTHETICAL_RE.search(text)
+        or QUOTED_FUTURE_RE.search(text)
+        or DIPLOMACY_RE.search(text)
+        or HEDGE_RE.search(text)
+    )
+
+
+OTHER_CUE_RES = {
+    "territory_change": TERRITORY_RE,
+    "ground_battle": BATTLE_RE,
+    "missile_attack": MISSILE_RE,
+    "shelling": SHELLING_RE,
+}
+NEEDS_STRIKE_VERB = {"missile_attack", "shelling"}
+
+
+def _other_cues(text: str, types: frozenset[str]) -> list[tuple[int, int, str]]:
+    """(start, end, event type) of every conflict-event cue of a sentence without drones, for
+    the event types whose trigger stems the sentence has."""
+    cues: list[tuple[int, int, str]] = []
+    struck: bool | None = None
+    for event_type, pattern in OTHER_CUE_RES.items():
+        if event_type not in types:
+            continue
+        if event_type in NEEDS_STRIKE_VERB:
+            struck = bool(STRIKE_RE.search(text)) if struck is None else struck
+            if not struck:
+                continue
+        cues += [(m.start(), m.end(), event_type) for m in pattern.finditer(text)]
+    return cues
+
+
+def _other_event_type(
+    text: str, place: _Place, cues: list[tuple[int, int, str]], reach: int
+) -> str | None:
+    """The type of the cue nearest the place, when it is within `reach` characters."""
+    if CAPTURE_BEFORE_RE.search(text, max(0, place.start - 40), place.start):
+        return "territory_change"  # "Russian troops captured Avdiivka"
+    best: tuple[int, str] | None = None
+    for start, end, event_type in cues:
+        distance = max(start - place.end, place.start - end, 0)
+        if distance <= reach and (best is None or distance < best[0]):
+            best = (distance, event_type)
+    if best is None:
+        return None
+    if best[1] == "shelling" and any(
+        t == "missile_attack" and max(start - place.end, place.start - end, 0) <= reach
+        for start, end, t in cues
+    ):
+        return "missile_attack"  # "missile and artillery attacks on Kyiv": the missiles
+    if best[1] in {"ground_battle", "territory_change"} and place.admin1_code in NO_GROUND_FIGHTING:
+        return None
+    return best[1]
+
+
+def _side(text: str, event_type: str, admin1_code: str, country_code: str, claimant: str | None):
+    """Who attacked or took ground: the one side the sentence names as actor, else the side of
+    the claimant for a territory change, else the other side of the region's country."""
+    ukrainian, russian = bool(UA_ACTOR_RE.search(text)), bool(RU_ACTOR_RE.search(text))
+    if ukrainian != russian:
+        actor = "UA" if ukrainian else "RU"
+        if event_type == "territory_change" and WITHDRAWAL_RE.search(text):
+            return "RU" if actor == "UA" else "UA"  # "Ukrainian troops pulled out of Krynky"
+        return actor
+    if event_type == "territory_change":
+        m = SIDE_OF_CLAIMANT_RE.match(claimant or "")
+        return CLAIMANT_SIDE[m.group("side")] if m else None
+    if country_code == "RU" or admin1_code in OCCUPIED_BY_RU:
+        return "UA"
+    return "RU" if country_code == "UA" else None
+
+
+def _read_other_sentence(
+    state: _State,
+    sentences: list[_Sentence],
+    index: int,
+    own_when: _When | None,
+    lead: _When,
+    types: frozenset[str],
+) -> None:
+    """A missile attack, shelling, a ground battle or a territory change in a named region."""
+    sentence = sentences[index]
+    text = sentence.text
+    cues = _other_cues(text, types)
+    if not cues and not ("territory_change" in types and CAPTURE_WORD_RE.search(text)):
+        return
+    places = [
+        p
+        for p in _places(text, state.context_country)
+        if p.kind != "country" and p.country_code in {"RU", "UA"}
+    ]
+    if not places or not _is_battlefield_report(text):
+        return
+    when = own_when or state.paragraph_when.get(sentence.paragraph) or lead
+    outcome = _outcome(text)
+    # With a single place in the sentence, every cue of the sentence is about it.
+    reach = len(text) if len({p.admin1_code for p in places}) == 1 else OTHER_CUE_REACH
+    for place in places:
+        event_type = _other_event_type(text, place, cues, reach)
+        if event_type is None:
+            continue
+        key = (event_type, when.day, place.admin1_code)
+        row = state.other_rows.get(key)
+        claimant = _claimant_near(sentences, index, place.admin1_code, place.country_code)
+        if row is None:
+            attacker = _side(text, event_type, place.admin1_code, place.country_code, claimant)
+            row = _Row(
+                when,
+                place.admin1_code,
+                place.country_code,
+                place.name,
+                attacker,
+                event_type=event_type,
+            )
+            state.other_rows[key] = row
+        _set_place(row, place, sentence)
+        if row.claimed_by is None:
+            row.claimed_by = claimant
+        _apply_outcome(row, outcome)
+        _note_text(row, text)
+        if (sentence.start, sentence.end) not in row.spans:
+            row.spans.append((sentence.start, sentence.end))
+
+
+# --------------------------------------------------------------------------------------------
+# Outcome, ACLED coding, confidence
+# --------------------------------------------------------------------------------------------
+
+STRIKE_TYPES = {"drone_attack", "missile_attack", "shelling"}
+ACLED_REMOTE = "Explosions/Remote violence"
+
+
+def _outcome_label(row: _Row) -> str | None:
+    """intercepted (stopped, nothing reported to have landed), hit (landed, damaged, killed or
+    injured, nothing stopped), mixed (both), unknown (neither said); null for battles."""
+    if row.event_type not in STRIKE_TYPES:
+        return None
+    if row.intercepted and row.impact:
+        return "mixed"
+    if row.intercepted:
+        return "intercepted"
+    return "hit" if row.impact else "unknown"
+
+
+def acled_codes(event_type: str, outcome: str | None, attacker: str | None, country: str):
+    """ACLED (event type, sub-event type) for a row.
+
+    Interceptions (all drones or missiles stopped) are "Strategic developments" / "Disrupted
+    weapons use"; drone strikes otherwise "Explosions/Remote violence" / "Air/drone strike";
+    missiles and shelling "Explosions/Remote violence" / "Shelling/artillery/missile attack";
+    ground fighting "Battles" / "Armed clash"; a state taking back ground in its own country
+    "Battles" / "Government regains territory", and a state taking another state's ground
+    "Battles" / "Armed clash" (ACLED keeps "Non-state actor overtakes territory" for non-state
+    groups)."""
+    if event_type in {"drone_attack", "missile_attack"} and outcome == "intercepted":
+        return "Strategic developments", "Disrupted weapons use"
+    if event_type == "drone_attack":
+        return ACLED_REMOTE, "Air/drone strike"
+    if event_type in {"missile_attack", "shelling"}:
+        return ACLED_REMOTE, "Shelling/artillery/missile attack"
+    if event_type == "territory_change" and attacker is not None and attacker == country:
+        return "Battles", "Government regains territory"
+    return "Battles", "Armed clash"
+
+
+def _confidence(row: _Row, date_in_own_sentence: bool) -> float:
+    """0.3 for an event sentence with a place; +0.2 the place is named (not "the capital");
+    +0.2 the date is a time expression of the row's own sentence (+0.1 from elsewhere in the
+    article, 0 for the publication date); +0.2 an explicit drone count; +0.1 a named source."""
+    score = 0.3
+    if row.place_named:
+        score += 0.2
+    if row.when.span is not None:
+        score += 0.2 if date_in_own_sentence else 0.1
+    if row.launched is not None or row.destroyed is not None:
+        score += 0.2
+    if row.claimed_by:
+        score += 0.1
+    return round(min(score, 1.0), 2)
 
 
 EVIDENCE_REACH = 1500
@@ -1170,8 +1679,16 @@ def _to_event(body: str, row: _Row) -> DroneEvent:
     start = spans[0][0]
     end = max(e for s, e in spans if s - start <= EVIDENCE_REACH)
     evidence = body[start:end]
+    outcome = _outcome_label(row)
+    acled_type, acled_sub = acled_codes(row.event_type, outcome, row.attacker, row.country_code)
+    date_span = row.when.span
+    own_sentence = date_span is not None and spans[0][0] <= date_span[0] < spans[0][1]
+    point = row.point or region_point(row.admin1_code)
+    precision = row.geo_precision or (
+        None if point is None else "region" if "-" in row.admin1_code else "country"
+    )
     return DroneEvent(
-        event_type="drone_attack",
+        event_type=row.event_type,
         event_date=row.when.day,
         event_date_start=row.when.start,
         date_precision=row.when.precision,
@@ -1189,6 +1706,23 @@ def _to_event(body: str, row: _Row) -> DroneEvent:
         evidence=evidence,
         evidence_start=start,
         evidence_end=end,
+        outcome=outcome,
+        weapon=row.weapon,
+        target=row.target,
+        killed_qualifier=row.killed_qualifier if row.killed is not None else None,
+        injured_qualifier=row.injured_qualifier if row.injured is not None else None,
+        acled_event_type=acled_type,
+        acled_sub_event_type=acled_sub,
+        latitude=None if point is None else point[0],
+        longitude=None if point is None else point[1],
+        geo_precision=precision,
+        place_start=row.place_span[0] if row.place_span else None,
+        place_end=row.place_span[1] if row.place_span else None,
+        count_start=row.count_span[0] if row.count_span else None,
+        count_end=row.count_span[1] if row.count_span else None,
+        date_start=date_span[0] if date_span else None,
+        date_end=date_span[1] if date_span else None,
+        confidence=_confidence(row, own_sentence),
     )
 
 
@@ -1241,18 +1775,35 @@ def _published(value: object) -> date | None:
     return date.fromisoformat(str(value)[:10])
 
 
+def is_english(language: object) -> bool:
+    """Extract from English articles and from articles of unknown language ("en", "en-GB",
+    None, NaN); skip the others ("ru", "uk")."""
+    if not isinstance(language, str) or not language.strip():
+        return True
+    return language.strip().lower().replace("_", "-").split("-")[0] == "en"
+
+
 def extract_frames(
     articles: pd.DataFrame, expressions: pd.DataFrame
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """Articles (article_id, body, published_date) and their tagged time expressions ->
-    (events, drone_totals) frames with the columns of warehouse/tables/{events,drone_totals}.sql.
+    """Articles (article_id, body, published_date, optional language) and their tagged time
+    expressions -> (events, drone_totals) frames with the columns of
+    warehouse/tables/{events,drone_totals}.sql. Articles in a language other than English are
+    skipped.
     """
     by_article = _expressions_by_article(expressions)
     events: list[list[object]] = []
     totals: list[list[object]] = []
-    for article_id, body, published in zip(
-        articles["article_id"], articles["body"], articles["published_date"], strict=True
+    languages = articles["language"] if "language" in articles else [None] * len(articles)
+    for article_id, body, published, language in zip(
+        articles["article_id"],
+        articles["body"],
+        articles["published_date"],
+        languages,
+        strict=True,
     ):
+        if not is_english(language):
+            continue
         text = body if isinstance(body, str) else ""
         result = extract_drone_events(text, _published(published), by_article.get(article_id, []))
         for event in result.events:
@@ -1278,8 +1829,11 @@ def extract_task(
 __all__ = [
     "DroneEvent",
     "DroneTotal",
+    "ConflictEvent",
     "Extraction",
+    "acled_codes",
     "extract_drone_events",
     "extract_frames",
     "extract_task",
+    "is_english",
 ]

@@ -2,8 +2,10 @@
 
 The reference data lives in tasks/data/gazetteer_regions.csv (one row per first-level region,
 with its English spellings) and tasks/data/gazetteer_places.csv (towns, districts and airbases
-mapped to their region). Both are loaded once; `find_places` runs one compiled regex whose
-alternatives are sorted longest first, so "Moscow region" wins over "Moscow" and
+mapped to their region). Rows carry a latitude and longitude: for a region, a representative
+point (its administrative centre); for a country, its capital; for a place, its own point
+(blank when not known well enough). Both are loaded once; `find_places` runs one compiled
+regex whose alternatives are sorted longest first, so "Moscow region" wins over "Moscow" and
 "Nizhny Novgorod" over "Novgorod".
 """
 
@@ -42,6 +44,8 @@ class PlaceMatch:
     admin1_code: str  # ISO 3166-2 code of the first-level region (country code for a country)
     country_code: str  # ISO 3166-1 alpha-2
     kind: str  # region, city, town, village, airbase, district, country, ...
+    latitude: float | None = None  # of the place itself (a region: its administrative centre)
+    longitude: float | None = None
 
 
 @dataclass(frozen=True)
@@ -50,6 +54,8 @@ class _Entry:
     admin1_code: str
     country_code: str
     kind: str
+    latitude: float | None
+    longitude: float | None
 
 
 @dataclass(frozen=True)
@@ -58,6 +64,7 @@ class _Gazetteer:
     first_words: frozenset[str]  # lower-cased first word of every alias
     entries: dict[str, _Entry]  # lower-cased alias -> entry
     region_names: dict[str, str]  # admin1_code -> canonical name
+    region_points: dict[str, tuple[float, float]]  # admin1_code -> (latitude, longitude)
 
 
 def _aliases(name: str, aliases: str) -> list[str]:
@@ -65,14 +72,22 @@ def _aliases(name: str, aliases: str) -> list[str]:
     return list(dict.fromkeys(found))
 
 
+def _coordinate(value: str | None) -> float | None:
+    return float(value) if value else None
+
+
 @cache
 def _load() -> _Gazetteer:
     entries: dict[str, _Entry] = {}
     region_names: dict[str, str] = {}
+    region_points: dict[str, tuple[float, float]] = {}
     with REGIONS_CSV.open(encoding="utf-8") as handle:
         for row in csv.DictReader(handle):
             code, country = row["admin1_code"], row["country_code"]
             region_names[code] = row["name"]
+            latitude, longitude = _coordinate(row["latitude"]), _coordinate(row["longitude"])
+            if latitude is not None and longitude is not None:
+                region_points[code] = (latitude, longitude)
             is_country = code == country
             for alias in _aliases(row["name"], row["aliases"]):
                 if is_country:
@@ -81,13 +96,20 @@ def _load() -> _Gazetteer:
                     kind = "region"
                 else:
                     kind = "city" if code in {"RU-MOW", "RU-SPE", "UA-30", "UA-40"} else "region"
-                entries.setdefault(alias.lower(), _Entry(row["name"], code, country, kind))
+                entries.setdefault(
+                    alias.lower(),
+                    _Entry(row["name"], code, country, kind, latitude, longitude),
+                )
     with PLACES_CSV.open(encoding="utf-8") as handle:
         for row in csv.DictReader(handle):
             code = row["admin1_code"]
             country = code.split("-")[0]
+            latitude, longitude = _coordinate(row["latitude"]), _coordinate(row["longitude"])
             for alias in _aliases(row["name"], row["aliases"]):
-                entries.setdefault(alias.lower(), _Entry(row["name"], code, country, row["kind"]))
+                entries.setdefault(
+                    alias.lower(),
+                    _Entry(row["name"], code, country, row["kind"], latitude, longitude),
+                )
     # Region aliases written bare ("Kursk") also match with a region word after them
     # ("Kursk region", "Kursk Oblast"); longest alternatives first.
     bare = sorted(entries, key=len, reverse=True)
@@ -96,7 +118,7 @@ def _load() -> _Gazetteer:
         rf"(?P<name>{alternatives})(?P<suffix>\s+{REGION_WORDS})?(?![\w-])", re.IGNORECASE
     )
     first_words = frozenset(_WORD_RE.match(alias).group().lower() for alias in entries)
-    return _Gazetteer(pattern, first_words, entries, region_names)
+    return _Gazetteer(pattern, first_words, entries, region_names, region_points)
 
 
 def find_places(text: str) -> list[PlaceMatch]:
@@ -118,9 +140,11 @@ def find_places(text: str) -> list[PlaceMatch]:
         written = match.group("name")
         entry = gazetteer.entries[re.sub(r"\s+", " ", written).lower()]
         kind, code = entry.kind, entry.admin1_code
+        latitude, longitude = entry.latitude, entry.longitude
         if match.group("suffix") and kind != "country":
             # "Moscow and Kaluga regions", "Kyiv Oblast": the region around a city.
             kind, code = "region", CITY_REGION.get(code, code)
+            latitude, longitude = gazetteer.region_points.get(code, (None, None))
         matches.append(
             PlaceMatch(
                 start=match.start("name"),
@@ -130,6 +154,8 @@ def find_places(text: str) -> list[PlaceMatch]:
                 admin1_code=code,
                 country_code=entry.country_code,
                 kind=kind,
+                latitude=latitude,
+                longitude=longitude,
             )
         )
     return matches
@@ -138,6 +164,11 @@ def find_places(text: str) -> list[PlaceMatch]:
 def region_name(admin1_code: str) -> str:
     """The canonical English name of a first-level region ("RU-BEL" -> "Belgorod")."""
     return _load().region_names[admin1_code]
+
+
+def region_point(admin1_code: str) -> tuple[float, float] | None:
+    """A representative point of a region (its administrative centre) or country (its capital)."""
+    return _load().region_points.get(admin1_code)
 
 
 def region_codes() -> frozenset[str]:

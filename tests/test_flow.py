@@ -10,7 +10,7 @@ import duckdb
 import pandas as pd
 import pytest
 
-from tests.conftest import BAD_FILES
+from tests.conftest import BAD_FILES, read_tables
 from tests.conftest import LOADED_TABLES as TABLES
 
 GOLDEN = [json.loads(line) for line in (Path(__file__).parent / "expected-events.jsonl").open()]
@@ -191,3 +191,109 @@ def _nullable(value: Any) -> Any:
     if value is None or pd.isna(value):
         return None
     return value.item() if hasattr(value, "item") else value
+
+
+@pytest.fixture(scope="module")
+def mixed_formats_run(
+    prefect_harness: None, tmp_path_factory: pytest.TempPathFactory
+) -> dict[str, Any]:
+    """HTML, JSON lines, a JSON array and odd-encoding text files through the whole flow."""
+    import shutil
+
+    from flows.pipeline import newsevents_flow
+
+    source = tmp_path_factory.mktemp("mixed")
+    for path in (Path(__file__).parent / "fixtures" / "formats").iterdir():
+        shutil.copy(path, source / path.name)
+    text = "Ukrainian drones attacked the Bryansk region overnight, the governor said on Monday."
+    (source / "cp1251.txt").write_bytes(
+        ("Беспилотники сбиты над Курской областью. " * 3).encode("cp1251")
+    )
+    (source / "utf16.txt").write_bytes(text.encode("utf-16"))
+    (source / "german.txt").write_text(  # German, quoting an English sentence with an event
+        "Die russischen Drohnen griffen in der Nacht die Hafenstadt an, es gab keine Verletzten, "
+        "teilte das Militär mit. Die Behörden untersuchen noch die Schäden an den Gebäuden. "
+        '"20 drones were shot down over the Odesa region overnight", sagte ein Sprecher am Montag.'
+    )
+    data_dir = tmp_path_factory.mktemp("mixed-data")
+    summary = newsevents_flow(source=str(source), data_dir=str(data_dir))
+    return {"summary": summary, "tables": read_tables(data_dir / "warehouse.duckdb")}
+
+
+def test_every_format_loads_end_to_end(mixed_formats_run: dict[str, Any]) -> None:
+    articles = mixed_formats_run["tables"]["articles"].set_index("source_uri")
+    assert articles["content_format"].to_dict() == {
+        "cp1251.txt": "text",
+        "feed.json#1": "json",
+        "german.txt": "text",
+        "kyiv-attack.html": "html",
+        "scraped.jsonl#1": "jsonl",
+        "scraped.jsonl#5": "jsonl",
+        "scraped.jsonl#7": "jsonl",
+        "utf16.txt": "text",
+    }
+    assert articles.loc["cp1251.txt", "encoding"] == "cp1251"
+    assert articles.loc["utf16.txt", "encoding"] == "utf-16"
+    assert articles.loc["cp1251.txt", "language"] == "ru"
+    assert len(mixed_formats_run["tables"]["rejected_articles"]) == 5
+
+
+def test_events_come_from_english_articles_only(mixed_formats_run: dict[str, Any]) -> None:
+    tables = mixed_formats_run["tables"]
+    languages = tables["articles"].set_index("article_id")["language"]
+    events = tables["events"]
+    assert set(languages[events["article_id"]]) == {"en"}
+    assert "de" in set(languages)
+    regions = set(events.loc[events["event_type"] == "drone_attack", "admin1_code"])
+    assert {"UA-32", "UA-68", "UA-46", "RU-BEL", "RU-BRY", "UA-51"} <= regions
+
+
+def test_a_failing_quality_check_fails_the_run_but_keeps_the_data(
+    seeded_run: dict[str, Any], tmp_path: Path
+) -> None:
+    """A row that breaks a check (here: more drones destroyed than launched) marks the run Failed."""
+    import shutil
+
+    from flows.maintenance import maintenance_flow
+    from tasks.summary import DataQualityError
+    from warehouse.store import WarehousePaths, write_batch
+
+    data_dir = tmp_path / "data"
+    shutil.copytree(seeded_run["data_dir"] / "parquet", data_dir / "parquet")
+    events = seeded_run["tables"]["events"]
+    bad = events[events["drones_launched"].notna()].head(1).copy()
+    articles = seeded_run["tables"]["articles"]
+    article = articles[articles["article_id"] == bad["article_id"].iloc[0]].copy()
+    article["article_id"] = bad["article_id"] = "injected-article"
+    bad["event_id"], bad["drones_destroyed"] = "broken-row", bad["drones_launched"] + 1
+    write_batch(WarehousePaths(data_dir), "injected", {"events": bad, "articles": article})
+    state = maintenance_flow(data_dir=str(data_dir), return_state=True)
+    assert state.is_failed()
+    with pytest.raises(DataQualityError, match="counts_are_consistent: 1 rows"):
+        state.result()
+    with duckdb.connect(str(data_dir / "warehouse.duckdb"), read_only=True) as con:
+        failed = con.execute("SELECT check_name FROM data_quality WHERE NOT passed").fetchall()
+    assert failed == [("counts_are_consistent",)]
+
+
+def test_the_warehouse_answers_from_any_directory(
+    seeded_run: dict[str, Any], tmp_path: Path
+) -> None:
+    import subprocess
+    import sys
+
+    script = (
+        "import duckdb, sys; con = duckdb.connect(sys.argv[1], read_only=True); "
+        "print(con.sql('SELECT count(*) FROM drone_attacks').df().iloc[0, 0])"
+    )
+    path = str(seeded_run["data_dir"] / "warehouse.duckdb")
+    out = subprocess.run(
+        [sys.executable, "-c", script, path],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    assert int(out.stdout) == len(
+        seeded_run["tables"]["events"].query("event_type == 'drone_attack'")
+    )

@@ -8,7 +8,14 @@ import csv
 import pycountry
 import pytest
 
-from tasks.gazetteer import PLACES_CSV, REGIONS_CSV, find_places, region_codes, region_name
+from tasks.gazetteer import (
+    PLACES_CSV,
+    REGIONS_CSV,
+    find_places,
+    region_codes,
+    region_name,
+    region_point,
+)
 
 
 def _rows(path):
@@ -41,6 +48,68 @@ def test_place_coordinates_are_plausible():
         if row["latitude"]:
             assert 40 <= float(row["latitude"]) <= 70, row["name"]
             assert 20 <= float(row["longitude"]) <= 60, row["name"]
+
+
+# Rough boxes around each country: a region's point outside them is a typo.
+BOXES = {
+    "RU": (41, 82, 19, 180),
+    "UA": (44, 53, 22, 41),
+    "BY": (51, 57, 23, 33),
+    "PL": (49, 55, 14, 25),
+    "MD": (45, 49, 26, 31),
+    "RO": (43, 49, 20, 30),
+}
+
+
+def test_every_region_and_country_has_a_point_inside_its_country():
+    for row in _rows(REGIONS_CSV):
+        south, north, west, east = BOXES[row["country_code"]]
+        latitude, longitude = float(row["latitude"]), float(row["longitude"])
+        assert south <= latitude <= north and west <= longitude <= east, row["name"]
+
+
+def test_places_lie_near_their_region():
+    """A place far from its region's point is most likely mapped to the wrong region."""
+    for row in _rows(PLACES_CSV):
+        if row["latitude"]:
+            latitude, longitude = region_point(row["admin1_code"])
+            assert abs(float(row["latitude"]) - latitude) <= 2.5, row["name"]
+            assert abs(float(row["longitude"]) - longitude) <= 4, row["name"]
+
+
+# (code, latitude, longitude): administrative centres
+# fmt: off
+POINTS = [
+    ("UA-43", 44.95, 34.10),  # Simferopol
+    ("UA-30", 50.45, 30.52),  # Kyiv
+    ("RU-MOW", 55.76, 37.62),  # Moscow
+    ("RU-ROS", 47.24, 39.71),  # Rostov-on-Don
+    ("UA-12", 48.46, 35.05),  # Dnipro
+    ("MD", 47.01, 28.86),  # Chisinau
+]
+# fmt: on
+
+
+@pytest.mark.parametrize(("code", "latitude", "longitude"), POINTS)
+def test_region_point(code, latitude, longitude):
+    assert region_point(code) == (latitude, longitude)
+
+
+# (text, matched text, latitude, longitude): a town's own point, a region's centre
+# fmt: off
+COORDINATE_CASES = [
+    ("close to the city of Kolomna", "Kolomna", 55.10, 38.77),
+    ("a drone over the Kursk region", "Kursk region", 51.73, 36.19),
+    ("in Kyiv Oblast", "Kyiv Oblast", 50.45, 30.52),
+    ("fragments found near Plauru", "Plauru", 45.34, 28.82),
+]
+# fmt: on
+
+
+@pytest.mark.parametrize(("text", "written", "latitude", "longitude"), COORDINATE_CASES)
+def test_find_places_gives_coordinates(text, written, latitude, longitude):
+    (match,) = find_places(text)
+    assert (match.text, match.latitude, match.longitude) == (written, latitude, longitude)
 
 
 # (text, [(matched text, admin1_code, kind)])

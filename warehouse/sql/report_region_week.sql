@@ -6,6 +6,6 @@ SELECT
     count(*) AS events
 FROM events AS e
 LEFT JOIN admin1_regions AS r USING (admin1_code)
-WHERE e.event_date IS NOT NULL
+WHERE e.event_date IS NOT NULL AND e.event_type = 'drone_attack'
 GROUP BY ALL
 ORDER BY e.admin1_code, week

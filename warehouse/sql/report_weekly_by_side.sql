@@ -5,6 +5,6 @@ SELECT
     coalesce(sum(drones_destroyed), 0) AS drones_destroyed,
     count(*) AS events
 FROM events
-WHERE event_date IS NOT NULL
+WHERE event_date IS NOT NULL AND event_type = 'drone_attack'
 GROUP BY ALL
 ORDER BY week, attacker

@@ -1,4 +1,4 @@
--- One row per day x region x claimant: what each source claims happened there that day.
+-- One row per day x region x claimant: the drone attacks each source claims happened there that day.
 CREATE OR REPLACE VIEW daily_region_claims AS
 SELECT
     e.event_date,
@@ -16,4 +16,5 @@ SELECT
 FROM events AS e
 JOIN articles AS a USING (article_id)
 LEFT JOIN admin1_regions AS r USING (admin1_code)
+WHERE e.event_type = 'drone_attack'
 GROUP BY ALL;
