@@ -137,6 +137,7 @@ def test_report_escapes_hostile_article_text() -> None:
     hostile = pd.DataFrame(
         [
             {
+                "event_type": "drone_attack",
                 "event_date": "2024-04-05",
                 "admin1_code": "RU-ROS",
                 "region_name": "<img src=x onerror=alert(1)>",

@@ -112,12 +112,22 @@ def latest_incidents_table(latest: pd.DataFrame) -> str:
         return '<p class="empty">No incidents yet.</p>'
     head = "".join(
         f"<th>{h}</th>"
-        for h in ("date", "region", "attacker", "destroyed", "claimed by", "articles", "conflict")
+        for h in (
+            "event",
+            "date",
+            "region",
+            "attacker",
+            "destroyed",
+            "claimed by",
+            "articles",
+            "conflict",
+        )
     )
     rows = []
     for row in latest.itertuples(index=False):
         links = "<br>".join(_article_link(article) for article in row.articles)
         cells = (
+            escape(row.event_type.replace("_", " ")),
             escape(str(row.event_date)),
             f"{escape(row.admin1_code)} {escape(str(row.region_name or ''))}",
             escape(str(row.attacker or "")),

@@ -1,5 +1,6 @@
 -- The latest incidents, each with links to the articles that report it.
 SELECT
+    i.event_type,
     i.event_date,
     i.admin1_code,
     i.region_name,
