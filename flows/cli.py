@@ -29,6 +29,23 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument(
         "--batch-size", type=int, default=500, help="articles per batch (default: 500)"
     )
+    run.add_argument(
+        "--task-runner",
+        choices=["threads", "dask"],
+        default="threads",
+        help="where the batch tasks run: threads in this process (default) or a Dask cluster",
+    )
+    run.add_argument(
+        "--dask-address",
+        default=None,
+        help="scheduler of an existing Dask cluster (tcp://host:8786); default: a local cluster",
+    )
+    run.add_argument(
+        "--batches-in-flight",
+        type=int,
+        default=None,
+        help="batches processed at once (default: 2, or 2 per Dask worker)",
+    )
     query = commands.add_parser("query", help="run one SQL query on the warehouse, read-only")
     query.add_argument("sql", help='e.g. "SELECT * FROM drone_attacks LIMIT 10"')
     query.add_argument("--data-dir", default=DEFAULT_DATA_DIR)
@@ -58,10 +75,22 @@ def run_command(args: argparse.Namespace) -> int:
         return 2
     # An ad-hoc run needs no server: without PREFECT_API_URL, Prefect starts a temporary one.
     os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
-    from flows.pipeline import newsevents_flow  # imported late: Prefect reads settings at import
+    from flows.pipeline import DEFAULT_BATCHES_IN_FLIGHT, newsevents_flow  # late: Prefect settings
 
-    summary = newsevents_flow(
-        source=args.source, data_dir=args.data_dir, batch_size=args.batch_size
+    flow, in_flight = newsevents_flow, args.batches_in_flight or DEFAULT_BATCHES_IN_FLIGHT
+    if args.task_runner == "dask":
+        from flows.runners import dask_task_runner
+
+        runner, workers = dask_task_runner(args.dask_address)
+        flow, in_flight = (
+            flow.with_options(task_runner=runner),
+            args.batches_in_flight or 2 * workers,
+        )
+    summary = flow(
+        source=args.source,
+        data_dir=args.data_dir,
+        batch_size=args.batch_size,
+        batches_in_flight=in_flight,
     )
     print(json.dumps(summary, indent=2))
     return 0

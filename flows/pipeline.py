@@ -1,16 +1,21 @@
 """The newsevents flow: ingest -> clean -> dates -> extract -> load. Wiring only.
 
-Work moves in batches of articles (DataFrames), never one Prefect task per article.
-A run whose data-quality checks fail loads its data, publishes its artifacts, and ends Failed.
+Work moves in batches of articles (a dict of DataFrames, one per table), never one Prefect task
+per article. Each batch's stages are submitted to the flow's task runner (threads by default,
+a Dask cluster with `newsevents run --task-runner dask`); a few batches are in flight at once,
+so memory stays bounded by the batch size, not the corpus. A run whose data-quality checks fail
+loads its data, publishes its artifacts, and ends Failed.
 """
 
 from __future__ import annotations
 
 import time
+from collections import deque
 from datetime import UTC, datetime
 from pathlib import Path
 
 from prefect import flow, get_run_logger
+from prefect.futures import PrefectFuture
 from prefect.utilities.annotations import quote
 
 from tasks.clean import clean_task
@@ -18,10 +23,11 @@ from tasks.dates import dates_task
 from tasks.extract import extract_task
 from tasks.ingest import chunk, load_manifest, plan_ingest, read_articles_task
 from tasks.load import build_duckdb_task, prepare_warehouse, write_batch_task
-from tasks.summary import progress_line, report_run, write_report_task
+from tasks.summary import BatchSummary, progress_line, report_run, write_report_task
 from warehouse.store import WarehousePaths, writer_lock
 
 DEFAULT_BATCH_SIZE = 500
+DEFAULT_BATCHES_IN_FLIGHT = 2
 
 
 @flow(name="newsevents")
@@ -29,6 +35,7 @@ def newsevents_flow(
     source: str = "seeds",
     data_dir: str = "data",
     batch_size: int = DEFAULT_BATCH_SIZE,
+    batches_in_flight: int = DEFAULT_BATCHES_IN_FLIGHT,
 ) -> dict[str, int]:
     """Load every new article of `source` into the Parquet files and DuckDB file of `data_dir`.
 
@@ -47,31 +54,25 @@ def newsevents_flow(
         known_ids, known_rejected = prepare_warehouse(paths)
         # quote(): large collections pass through without Prefect visiting every element.
         planned, files_found = plan_ingest(source_dir, quote(known_ids), quote(known_rejected))
-        summaries = []
         batches, started = chunk(planned, batch_size), time.monotonic()
+        in_flight: deque[PrefectFuture[BatchSummary]] = deque()
+        summaries: list[BatchSummary] = []
         for number, batch in enumerate(batches, start=1):
             name = f"batch-{number:04d}"
-            articles, rejected = read_articles_task.with_options(task_run_name=f"ingest-{name}")(
-                batch, source_dir, quote(manifest), run_at
+            frames = read_articles_task.with_options(task_run_name=f"ingest-{name}").submit(
+                batch, source_dir, manifest, run_at
             )
-            articles, removed = clean_task.with_options(task_run_name=f"clean-{name}")(articles)
-            expressions = dates_task.with_options(task_run_name=f"dates-{name}")(articles)
-            events, totals = extract_task.with_options(task_run_name=f"extract-{name}")(
-                articles, expressions
+            frames = clean_task.with_options(task_run_name=f"clean-{name}").submit(frames)
+            frames = dates_task.with_options(task_run_name=f"dates-{name}").submit(frames)
+            frames = extract_task.with_options(task_run_name=f"extract-{name}").submit(frames)
+            in_flight.append(
+                write_batch_task.with_options(task_run_name=f"load-{name}").submit(paths, frames)
             )
-            frames = {
-                "rejected_articles": rejected,
-                "removed_lines": removed,
-                "time_expressions": expressions,
-                "events": events,
-                "drone_totals": totals,
-                "articles": articles,
-            }
-            summaries.append(
-                write_batch_task.with_options(task_run_name=f"load-{name}")(paths, frames)
-            )
-            done = sum(summary.articles + len(summary.rejected) for summary in summaries)
-            logger.info(progress_line(number, len(batches), done, time.monotonic() - started))
+            while in_flight and (len(in_flight) >= batches_in_flight or number == len(batches)):
+                summaries.append(in_flight.popleft().result())
+                done = sum(summary.articles + len(summary.rejected) for summary in summaries)
+                elapsed = time.monotonic() - started
+                logger.info(progress_line(len(summaries), len(batches), done, elapsed))
         build = build_duckdb_task(paths)
         write_report_task(paths, run_at.date())
     return report_run(summaries, files_found, build, paths)

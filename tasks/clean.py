@@ -623,8 +623,9 @@ def clean_articles(articles: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
 
 
 @task(name="clean", cache_policy=NO_CACHE)
-def clean_task(articles: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
-    cleaned, removed = clean_articles(articles)
+def clean_task(frames: dict[str, pd.DataFrame]) -> dict[str, pd.DataFrame]:
+    """Clean a batch: its articles get title, body, author; removed_lines says what went."""
+    cleaned, removed = clean_articles(frames["articles"])
     by_reason = removed["reason"].value_counts().to_dict() if len(removed) else {}
     get_run_logger().info(
         "clean: %d articles, %d lines removed (%s)",
@@ -632,4 +633,4 @@ def clean_task(articles: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
         len(removed),
         ", ".join(f"{reason}: {n}" for reason, n in by_reason.items()) or "none",
     )
-    return cleaned, removed
+    return {**frames, "articles": cleaned, "removed_lines": removed}

@@ -27,7 +27,7 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-from prefect import task
+from prefect import get_run_logger, task
 from prefect.cache_policies import NO_CACHE
 
 LEXICON_PATH = Path(__file__).parent / "data" / "dates_lexicon.json"
@@ -1092,9 +1092,13 @@ def time_expressions_frame(articles: pd.DataFrame) -> pd.DataFrame:
 
 
 @task(name="resolve-dates", cache_policy=NO_CACHE)
-def dates_task(articles: pd.DataFrame) -> pd.DataFrame:
+def dates_task(frames: dict[str, pd.DataFrame]) -> dict[str, pd.DataFrame]:
     """Prefect wrapper: tag the time expressions of a batch of clean articles."""
-    return time_expressions_frame(articles)
+    expressions = time_expressions_frame(frames["articles"])
+    get_run_logger().info(
+        "dates: %d time expressions in %d articles", len(expressions), len(frames["articles"])
+    )
+    return {**frames, "time_expressions": expressions}
 
 
 # --------------------------------------------------------------------------------------------

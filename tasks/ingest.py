@@ -73,6 +73,24 @@ class ManifestEntry:
 NO_ENTRY = ManifestEntry(None, None, None)
 
 
+class Manifest:
+    """manifest.csv as a lookup by file. Deliberately not a dict or dataclass: Prefect passes it
+    to a task as one value instead of visiting each of its (possibly 100,000) entries, and task
+    runners that ship parameters to other processes (Dask) get it whole."""
+
+    __slots__ = ("_entries",)
+
+    def __init__(self, entries: dict[str, ManifestEntry] | None = None) -> None:
+        self._entries = entries or {}
+
+    def entry_for(self, file: str) -> ManifestEntry:
+        """The row for a file, by its path in the source folder or by its bare name."""
+        return self._entries.get(file) or self._entries.get(Path(file).name) or NO_ENTRY
+
+    def __len__(self) -> int:
+        return len(self._entries)
+
+
 @dataclass(frozen=True)
 class PublishedDate:
     value: date | None
@@ -410,7 +428,7 @@ def unit_fields(
 def read_articles(
     planned: pd.DataFrame,
     source_dir: Path,
-    manifest: dict[str, ManifestEntry],
+    manifest: Manifest,
     run_at: datetime,
     max_bytes: int = DEFAULT_MAX_BYTES,
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
@@ -427,7 +445,7 @@ def read_articles(
         except RejectedInput as error:
             rejected.append((unit.source_uri, unit.content_sha256, str(error), run_at))
             continue
-        entry = manifest.get(unit.file) or manifest.get(Path(unit.file).name) or NO_ENTRY
+        entry = manifest.entry_for(unit.file)
         url = entry.url or fields.url
         published = choose_published(
             published_from(entry.published, "manifest"),
@@ -463,15 +481,15 @@ def chunk(frame: pd.DataFrame, batch_size: int) -> list[pd.DataFrame]:
     return [frame.iloc[start : start + batch_size] for start in range(0, len(frame), batch_size)]
 
 
-def load_manifest(source_dir: Path) -> tuple[dict[str, ManifestEntry], str | None]:
+def load_manifest(source_dir: Path) -> tuple[Manifest, str | None]:
     """The source folder's manifest (empty when there is none) and a problem message, if any."""
     path = source_dir / MANIFEST_NAME
     if not path.is_file():
-        return {}, None
+        return Manifest(), None
     try:
-        return read_manifest(path.read_text(encoding="utf-8-sig", errors="replace")), None
+        return Manifest(read_manifest(path.read_text(encoding="utf-8-sig", errors="replace"))), None
     except (RejectedInput, csv.Error) as error:
-        return {}, f"{path}: {error}; publication dates fall back to the text"
+        return Manifest(), f"{path}: {error}; publication dates fall back to the text"
 
 
 @task(name="plan-ingest", cache_policy=NO_CACHE, **IO_RETRIES)
@@ -498,9 +516,10 @@ def plan_ingest(
 def read_articles_task(
     planned: pd.DataFrame,
     source_dir: Path,
-    manifest: dict[str, ManifestEntry],
+    manifest: Manifest,
     run_at: datetime,
-) -> tuple[pd.DataFrame, pd.DataFrame]:
+) -> dict[str, pd.DataFrame]:
+    """Read one batch -> its first tables: articles (raw text) and rejected_articles."""
     articles, rejected = read_articles(planned, source_dir, manifest, run_at)
     get_run_logger().info("ingest: %d articles read, %d rejected", len(articles), len(rejected))
-    return articles, rejected
+    return {"articles": articles, "rejected_articles": rejected}

@@ -10,7 +10,13 @@ import pandas as pd
 import pytest
 
 from tasks.formats import RecordError, detect_language, extract_html, record_fields
-from tasks.ingest import fingerprint_files, list_article_files, plan_new_files, read_articles
+from tasks.ingest import (
+    Manifest,
+    fingerprint_files,
+    list_article_files,
+    plan_new_files,
+    read_articles,
+)
 
 FIXTURES = Path(__file__).parent / "fixtures" / "formats"
 RUN_AT = datetime(2026, 1, 2, tzinfo=UTC)
@@ -22,7 +28,7 @@ def read_fixtures(tmp_path_factory: pytest.TempPathFactory) -> tuple[pd.DataFram
     for path in FIXTURES.iterdir():
         shutil.copy(path, source / path.name)
     planned = plan_new_files(fingerprint_files(list_article_files(source), source), set(), set())
-    articles, rejected = read_articles(planned, source, {}, RUN_AT)
+    articles, rejected = read_articles(planned, source, Manifest(), RUN_AT)
     return articles.set_index("source_uri"), rejected.set_index("source_uri")
 
 

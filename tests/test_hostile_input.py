@@ -12,6 +12,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from tasks.ingest import (
+    Manifest,
     fingerprint_files,
     list_article_files,
     load_manifest,
@@ -44,7 +45,7 @@ def test_random_bytes_never_crash_and_every_unit_is_accounted_for(
     (source / f"fuzz{suffix}").write_bytes(payload)
     (source / "good.txt").write_text(GOOD)
     planned = plan_new_files(fingerprint_files(list_article_files(source), source), set(), set())
-    articles, rejected = read_articles(planned, source, {}, RUN_AT)
+    articles, rejected = read_articles(planned, source, Manifest(), RUN_AT)
     assert "good.txt" in set(articles["source_uri"])
     assert len(articles) + len(rejected) == len(planned)
     assert rejected["reason"].str.len().gt(0).all()

@@ -9,6 +9,7 @@ import pandas as pd
 import pytest
 
 from tasks.ingest import (
+    Manifest,
     PublishedDate,
     RejectedInput,
     choose_published,
@@ -162,7 +163,7 @@ def test_plan_skips_loaded_rejected_and_duplicate_content(tmp_path: Path) -> Non
 
 def test_read_articles_on_seeds_reads_all_five_with_publication_dates() -> None:
     fingerprints = fingerprint_files(list_article_files(SEEDS), SEEDS)
-    manifest = read_manifest((SEEDS / "manifest.csv").read_text())
+    manifest = Manifest(read_manifest((SEEDS / "manifest.csv").read_text()))
     articles, rejected = read_articles(fingerprints, SEEDS, manifest, RUN_AT)
     assert rejected.empty
     by_file = articles.set_index("source_uri")
@@ -186,7 +187,7 @@ def test_read_articles_turns_bad_files_into_rejected_rows(tmp_path: Path) -> Non
     (tmp_path / "empty.txt").write_bytes(b"")
     (tmp_path / "binary.txt").write_bytes(bytes(range(256)) * 8)
     fingerprints = fingerprint_files(list_article_files(tmp_path), tmp_path)
-    articles, rejected = read_articles(fingerprints, tmp_path, {}, RUN_AT)
+    articles, rejected = read_articles(fingerprints, tmp_path, Manifest(), RUN_AT)
     assert list(articles["source_uri"]) == ["good.txt"]
     assert articles.loc[0, "published_date"] is None
     reasons = dict(zip(rejected["source_uri"], rejected["reason"], strict=True))

@@ -1,0 +1,21 @@
+"""Task runners for `newsevents run --task-runner dask`."""
+
+from __future__ import annotations
+
+from prefect_dask import DaskTaskRunner
+
+LOCAL_WORKERS = 2  # one per core of the machine this was sized for
+
+
+def dask_task_runner(address: str | None = None) -> tuple[DaskTaskRunner, int]:
+    """A Dask task runner and how many workers it has: an existing cluster's scheduler at
+    `address`, or a local cluster of worker processes (one thread each: the stages hold the GIL).
+    """
+    if address:
+        from distributed import Client
+
+        with Client(address, timeout=30) as client:
+            workers = len(client.scheduler_info().get("workers", {})) or 1
+        return DaskTaskRunner(address=address), workers
+    cluster = {"n_workers": LOCAL_WORKERS, "threads_per_worker": 1, "processes": True}
+    return DaskTaskRunner(cluster_kwargs=cluster), LOCAL_WORKERS
