@@ -77,20 +77,18 @@ def run_command(args: argparse.Namespace) -> int:
     os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
     from flows.pipeline import DEFAULT_BATCHES_IN_FLIGHT, newsevents_flow  # late: Prefect settings
 
-    flow, in_flight = newsevents_flow, args.batches_in_flight or DEFAULT_BATCHES_IN_FLIGHT
+    flow, in_flight = newsevents_flow, DEFAULT_BATCHES_IN_FLIGHT
     if args.task_runner == "dask":
         from flows.runners import dask_task_runner
 
         runner, workers = dask_task_runner(args.dask_address)
-        flow, in_flight = (
-            flow.with_options(task_runner=runner),
-            args.batches_in_flight or 2 * workers,
-        )
+        flow = newsevents_flow.with_options(task_runner=runner)
+        in_flight = 2 * workers  # one batch computing and one queued on each worker
     summary = flow(
         source=args.source,
         data_dir=args.data_dir,
         batch_size=args.batch_size,
-        batches_in_flight=in_flight,
+        batches_in_flight=args.batches_in_flight or in_flight,
     )
     print(json.dumps(summary, indent=2))
     return 0

@@ -3,11 +3,12 @@
 Layout under a data directory:
 
     data/parquet/<table>/<batch_key>.parquet   one file per table per batch of articles
-    data/warehouse.duckdb                      rebuilt from the Parquet files after each run
+    data/parquet/<table>/compact-<key>.parquet the batches a nightly compaction merged
+    data/warehouse.duckdb                      built from the Parquet files in force
 
 A batch is committed when its `articles` file exists: it is written last, each file by an atomic
-rename, and the DuckDB build keeps only rows of committed articles. The DuckDB file is built
-under a temporary name and swapped in with one rename, so a reader never sees a half-built
+rename, and only files of committed batches are in force (`live_files`). The DuckDB file is
+built under a temporary name and swapped in with one rename, so a reader never sees a half-built
 file and a run that dies leaves the previous state readable and complete.
 """
 
