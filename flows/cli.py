@@ -67,8 +67,10 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def run_command(args: argparse.Namespace) -> int:
-    if args.batch_size < 1:
-        print("newsevents: --batch-size must be at least 1", file=sys.stderr)
+    if args.batch_size < 1 or (args.batches_in_flight is not None and args.batches_in_flight < 1):
+        print(
+            "newsevents: --batch-size and --batches-in-flight must be at least 1", file=sys.stderr
+        )
         return 2
     if not Path(args.source).is_dir():
         print(f"newsevents: source folder {args.source!r} does not exist", file=sys.stderr)

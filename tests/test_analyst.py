@@ -175,3 +175,22 @@ def test_progress_line(batch: int, batches: int, done: int, seconds: float, line
     from tasks.summary import progress_line
 
     assert progress_line(batch, batches, done, seconds) == line
+
+
+@pytest.mark.parametrize(
+    ("argv", "message"),
+    [
+        (["run", "--source", "/no/such/folder"], "source folder '/no/such/folder' does not exist"),
+        (["run", "--batch-size", "0"], "must be at least 1"),
+        (["run", "--batches-in-flight", "0"], "must be at least 1"),
+    ],
+)
+def test_cli_refuses_bad_arguments_with_a_clear_message(
+    argv: list[str],
+    message: str,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.delenv("PREFECT_API_URL", raising=False)
+    assert main(argv) == 2
+    assert message in capsys.readouterr().err
