@@ -1,7 +1,10 @@
-"""Task runners for `newsevents run --task-runner dask`."""
+"""Task runners for `newsevents run --task-runner processes|dask`."""
 
 from __future__ import annotations
 
+import os
+
+from prefect.task_runners import ProcessPoolTaskRunner
 from prefect_dask import DaskTaskRunner
 
 LOCAL_WORKERS = 2  # one per core of the machine this was sized for
@@ -19,3 +22,9 @@ def dask_task_runner(address: str | None = None) -> tuple[DaskTaskRunner, int]:
         return DaskTaskRunner(address=address), workers
     cluster = {"n_workers": LOCAL_WORKERS, "threads_per_worker": 1, "processes": True}
     return DaskTaskRunner(cluster_kwargs=cluster), LOCAL_WORKERS
+
+
+def process_pool_task_runner() -> tuple[ProcessPoolTaskRunner, int]:
+    """A pool of worker processes, one per core: the stages are CPU-bound and hold the GIL."""
+    workers = os.cpu_count() or 1
+    return ProcessPoolTaskRunner(max_workers=workers), workers

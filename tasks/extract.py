@@ -14,7 +14,10 @@ One `DroneEvent` per article x date x first-level region; one `DroneTotal` per n
    a count over a list of regions or over a country is a nationwide total.
 5. Give each row its date (sentence, then paragraph, then the article's lead date, then the
    publication date), its outcomes (killed, injured, damage, also from the next sentences)
-   and its claimant, then merge rows about the same date and region.
+   and its claimant, then merge rows about the same date and region. The merged row keeps
+   one count and one claimant; each source's own figures are kept apart as its claims
+   (`DroneClaim`, `_claim_of`): the ministry's "44" and the governor's "more than 40" are two
+   claims about one attack.
 6. Sentences without drones may report other conflict events at the same grain: a missile
    attack, shelling, a ground battle or a territory change. Cue lists (with fast substring
    triggers) type each place by the nearest cue; generic, hedged, historical and diplomatic
@@ -24,8 +27,9 @@ One `DroneEvent` per article x date x first-level region; one `DroneTotal` per n
    (`acled_codes`), coordinates from the gazetteer, the body offsets of the place, count and
    time expression it used, and a confidence score (`_confidence`).
 
-`extract_drone_events` is the pure function; `extract_frames` / `extract_task` (bottom) run it
-over a batch of articles and return the `events` and `drone_totals` tables.
+`extract_drone_events` is the pure function; `extract_tables` (bottom) runs it over a batch of
+articles and returns the `events`, `drone_totals` and `claims` tables (`extract_frames` the first
+two, `claims_frame` the third).
 """
 
 from __future__ import annotations
@@ -40,9 +44,10 @@ from dataclasses import astuple, dataclass, field, replace
 from datetime import date, datetime, timedelta
 from functools import cache
 from pathlib import Path
+from typing import NamedTuple
 
 import pandas as pd
-from prefect import task
+from prefect import get_run_logger, task
 from prefect.cache_policies import NO_CACHE
 
 from tasks.dates import TimeExpression
@@ -124,9 +129,31 @@ class DroneTotal:
 
 
 @dataclass(frozen=True)
+class DroneClaim:
+    """What one source says about one event row: its own figures and the sentence(s) it said
+    them in. An event row has one claim per source (two when a source changes its figure); its
+    own merged values keep the most exact count and the first source."""
+
+    event_type: str  # the key of the event row the claim supports
+    event_date: date | None
+    admin1_code: str
+    claimed_by: str | None  # null: no source named near the sentence
+    drones_launched: int | None
+    drones_destroyed: int | None
+    count_qualifier: str | None  # exact, at_least, approx, vague
+    killed: int | None
+    injured: int | None
+    damage: bool | None
+    evidence: str  # body[evidence_start:evidence_end]: the claim's sentence(s)
+    evidence_start: int
+    evidence_end: int
+
+
+@dataclass(frozen=True)
 class Extraction:
     events: tuple[DroneEvent, ...]
     totals: tuple[DroneTotal, ...]
+    claims: tuple[DroneClaim, ...] = ()  # every event's claims, in the order of `events`
 
 
 # --------------------------------------------------------------------------------------------
@@ -829,6 +856,26 @@ def _sentence_time(
 
 
 @dataclass
+class _Claim:
+    """A DroneClaim being built: one source's figures for a row, read with the row's own rules
+    (`_merge_count`, `_apply_outcome`) but only from that source's sentences."""
+
+    claimed_by: str | None
+    launched: int | None = None
+    destroyed: int | None = None
+    qualifier: str | None = None
+    killed: int | None = None
+    injured: int | None = None
+    damage: bool | None = None
+    killed_qualifier: str | None = None
+    injured_qualifier: str | None = None
+    spans: list[tuple[int, int]] = field(default_factory=list)
+    count_span: tuple[int, int] | None = None  # kept for _merge_count, not written out
+    intercepted: bool = False
+    impact: bool = False
+
+
+@dataclass
 class _Row:
     """A DroneEvent being built from one or more sentences."""
 
@@ -858,6 +905,8 @@ class _Row:
     impact: bool = False  # a hit, damage or casualties were said of the row
     weapon: str | None = None
     target: str | None = None
+    claims: list[_Claim] = field(default_factory=list)  # one per source (see _claim_of)
+    claim: _Claim | None = None  # the claim a sentence without its own source adds to
 
 
 QUALIFIER_RANK = {"exact": 3, "approx": 2, "at_least": 1, "vague": 0, None: -1}
@@ -882,7 +931,7 @@ def _is_drone_sentence(text: str, previous_was_drone: bool, article_has_drones: 
     return previous_was_drone and bool(ANAPHOR_RE.search(text)) and not OTHER_WEAPON_RE.search(text)
 
 
-def _merge_count(row: _Row, count: _Count | None) -> None:
+def _merge_count(row: _Row | _Claim, count: _Count | None) -> None:
     if count is None:
         return
     if count.launched is not None or count.destroyed is not None:
@@ -904,7 +953,7 @@ def _merge_count(row: _Row, count: _Count | None) -> None:
             row.destroyed = count.destroyed
 
 
-def _apply_outcome(row: _Row, outcome: _Outcome) -> None:
+def _apply_outcome(row: _Row | _Claim, outcome: _Outcome) -> None:
     if outcome.killed is not None and (row.killed is None or outcome.killed > row.killed):
         row.killed, row.killed_qualifier = outcome.killed, outcome.killed_qualifier
     if outcome.injured is not None and (row.injured is None or outcome.injured > row.injured):
@@ -913,6 +962,41 @@ def _apply_outcome(row: _Row, outcome: _Outcome) -> None:
         row.damage = outcome.damage
     if outcome.damage or outcome.killed or outcome.injured:
         row.impact = True
+
+
+def _claim_of(
+    row: _Row, claimed_by: str | None, span: tuple[int, int], count: _Count | None = None
+) -> _Claim:
+    """The claim of `row` that a sentence (body offsets `span`) by `claimed_by` adds to.
+
+    A named source adds to its own latest claim, or takes over the claim no source was named
+    for yet, or opens its first claim. A sentence without a source adds to the claim read last.
+    Either way, a count that disagrees with the claim's ("the ministry later said 25 drones")
+    opens a new claim, unless it comes from a sentence the claim already holds.
+    """
+    claim = row.claim if claimed_by is None else None
+    if claimed_by is not None:
+        own = [c for c in row.claims if c.claimed_by == claimed_by]
+        unattributed = [c for c in row.claims if c.claimed_by is None]
+        claim = own[-1] if own else unattributed[-1] if unattributed else None
+    if claim is None or (span not in claim.spans and _disagrees(claim, count)):
+        claim = _Claim(claimed_by)
+        row.claims.append(claim)
+    if claimed_by is not None:
+        claim.claimed_by = claimed_by
+    if span not in claim.spans:
+        claim.spans.append(span)
+    row.claim = claim
+    return claim
+
+
+def _disagrees(claim: _Claim, count: _Count | None) -> bool:
+    """Does the count give a different number of drones than the claim already holds?"""
+    if count is None:
+        return False
+    return (count.launched is not None and claim.launched not in (None, count.launched)) or (
+        count.destroyed is not None and claim.destroyed not in (None, count.destroyed)
+    )
 
 
 def _place_point(place: _Place) -> tuple[tuple[float, float] | None, str | None]:
@@ -1104,7 +1188,8 @@ def extract_drone_events(
 
     rows = [*state.rows.values(), *state.other_rows.values()]
     events = tuple(_to_event(body, row) for row in rows)
-    return Extraction(events, tuple(state.totals))
+    claims = tuple(claim for row in rows for claim in _to_claims(body, row))
+    return Extraction(events, tuple(state.totals), claims)
 
 
 def _reports_an_attack(text: str) -> bool:
@@ -1122,8 +1207,10 @@ def _read_context_sentence(state: _State, sentence: _Sentence, is_past: bool) ->
         # "power cuts had been reintroduced in Kiev following the attacks"
         codes = {p.admin1_code for p in places}
         for key in [k for k in state.rows if k[1] in codes][-1:]:
-            _apply_outcome(state.rows[key], _outcome(text))
+            outcome = _outcome(text)
+            _apply_outcome(state.rows[key], outcome)
             state.rows[key].spans.append((sentence.start, sentence.end))
+            _add_outcome_claim(state.rows[key], sentence, outcome)
     if any(p.admin1_code not in {k[1] for k in state.last_group} for p in places):
         state.last_group = []  # the text has moved on to another place
     elif state.last_group and sentence.paragraph - state.last_paragraph <= 3 and not is_past:
@@ -1132,6 +1219,16 @@ def _read_context_sentence(state: _State, sentence: _Sentence, is_past: bool) ->
             for key in state.last_group:
                 _apply_outcome(state.rows[key], outcome)
                 state.rows[key].spans.append((sentence.start, sentence.end))
+                _add_outcome_claim(state.rows[key], sentence, outcome)
+
+
+def _add_outcome_claim(row: _Row, sentence: _Sentence, outcome: _Outcome) -> None:
+    """A sentence that tells only an outcome adds it to its own source's claim (when it names
+    one) or to the claim read last."""
+    if outcome == _Outcome():
+        return
+    claimed_by = _claimant(sentence.text, row.admin1_code, row.country_code)
+    _apply_outcome(_claim_of(row, claimed_by, (sentence.start, sentence.end)), outcome)
 
 
 def _read_drone_sentence(
@@ -1194,9 +1291,18 @@ def _read_drone_sentence(
             _set_place(row, place, sentence)
             if row.claimed_by is None:
                 row.claimed_by = claimant
+            count = None
             if len(group) == 1 or (g in per_group and per_group[g].each):
-                _merge_count(row, per_group.get(g))
+                count = per_group.get(g)
+            _merge_count(row, count)
             _apply_outcome(row, outcome)
+            claim = _claim_of(row, claimant, (sentence.start, sentence.end), count)
+            _merge_count(claim, count)
+            _apply_outcome(claim, outcome)
+            if count is not None and inherited is not None and count is inherited.count:
+                # "... shot down two drones. The first drone was neutralised in Istra": the
+                # claim's count was said in the earlier sentence.
+                _claim_of(row, claimant, (inherited.sentence.start, inherited.sentence.end))
             _note_text(row, segment)
             if DESTROY_RE.search(text, 0, groups[0][0].start):
                 row.intercepted = True  # "10 drones were shot down over Kursk, four over ..."
@@ -1241,6 +1347,9 @@ def _read_regionless_sentence(
             _apply_outcome(row, outcome)
             if row.claimed_by is None and claimant:
                 row.claimed_by = _claimant(text, row.admin1_code, row.country_code)
+                # The source of the rows just written: their unattributed claim is its claim.
+                _claim_of(row, row.claimed_by, (sentence.start, sentence.end))
+            _add_outcome_claim(row, sentence, outcome)
     if counts and country is None and _count_of_last_row(state, sentence, counts[0]):
         return
     state.pending = _Pending(counts[0] if counts else None, when, sentence, country)
@@ -1273,6 +1382,8 @@ def _count_of_last_row(state: _State, sentence: _Sentence, count: _Count) -> boo
         return False
     _merge_count(row, count)
     row.spans.append((sentence.start, sentence.end))
+    claimed_by = _claimant(sentence.text, row.admin1_code, row.country_code)
+    _merge_count(_claim_of(row, claimed_by, (sentence.start, sentence.end), count), count)
     return True
 
 
@@ -1607,6 +1718,7 @@ def _read_other_sentence(
         if row.claimed_by is None:
             row.claimed_by = claimant
         _apply_outcome(row, outcome)
+        _apply_outcome(_claim_of(row, claimant, (sentence.start, sentence.end)), outcome)
         _note_text(row, text)
         if (sentence.start, sentence.end) not in row.spans:
             row.spans.append((sentence.start, sentence.end))
@@ -1672,12 +1784,45 @@ def _confidence(row: _Row, date_in_own_sentence: bool) -> float:
 EVIDENCE_REACH = 1500
 
 
+def _evidence_span(spans: list[tuple[int, int]]) -> tuple[int, int]:
+    """One stretch of the body: from the first sentence to the last one within EVIDENCE_REACH
+    characters of it."""
+    ordered = sorted(set(spans))
+    start = ordered[0][0]
+    return start, max(e for s, e in ordered if s - start <= EVIDENCE_REACH)
+
+
+def _to_claims(body: str, row: _Row) -> list[DroneClaim]:
+    """The row's claims in the order of their evidence. Two claims of one source that would
+    start at the same sentence (so share a claim_id) keep the first."""
+    claims: dict[tuple[str | None, int], DroneClaim] = {}
+    for claim in row.claims:
+        start, end = _evidence_span(claim.spans)
+        claims.setdefault(
+            (claim.claimed_by, start),
+            DroneClaim(
+                event_type=row.event_type,
+                event_date=row.when.day,
+                admin1_code=row.admin1_code,
+                claimed_by=claim.claimed_by,
+                drones_launched=claim.launched,
+                drones_destroyed=claim.destroyed,
+                count_qualifier=claim.qualifier,
+                killed=claim.killed,
+                injured=claim.injured,
+                damage=claim.damage,
+                evidence=body[start:end],
+                evidence_start=start,
+                evidence_end=end,
+            ),
+        )
+    return sorted(claims.values(), key=lambda c: (c.evidence_start, c.claimed_by or ""))
+
+
 def _to_event(body: str, row: _Row) -> DroneEvent:
-    # The evidence is one stretch of the body (body[start:end]): from the first sentence the row
-    # came from to the last one within EVIDENCE_REACH characters of it.
+    # The evidence is one stretch of the body (body[start:end]), see _evidence_span.
     spans = sorted(set(row.spans))
-    start = spans[0][0]
-    end = max(e for s, e in spans if s - start <= EVIDENCE_REACH)
+    start, end = _evidence_span(spans)
     evidence = body[start:end]
     outcome = _outcome_label(row)
     acled_type, acled_sub = acled_codes(row.event_type, outcome, row.attacker, row.country_code)
@@ -1732,6 +1877,11 @@ def _to_event(body: str, row: _Row) -> DroneEvent:
 
 EVENT_COLUMNS = ["event_id", "article_id", *DroneEvent.__dataclass_fields__]
 TOTAL_COLUMNS = ["total_id", "article_id", *DroneTotal.__dataclass_fields__]
+CLAIM_KEY_FIELDS = ("event_type", "event_date", "admin1_code")  # DroneClaim's event key
+CLAIM_VALUE_FIELDS = [
+    name for name in DroneClaim.__dataclass_fields__ if name not in CLAIM_KEY_FIELDS
+]
+CLAIM_COLUMNS = ["claim_id", "event_id", "article_id", *CLAIM_VALUE_FIELDS]
 ID_HEX_DIGITS = 16
 HAS_REPORTING = "reporting" in TimeExpression.__dataclass_fields__
 
@@ -1783,17 +1933,23 @@ def is_english(language: object) -> bool:
     return language.strip().lower().replace("_", "-").split("-")[0] == "en"
 
 
-def extract_frames(
-    articles: pd.DataFrame, expressions: pd.DataFrame
-) -> tuple[pd.DataFrame, pd.DataFrame]:
+class ExtractedTables(NamedTuple):
+    """The extract stage's three tables, with the columns of warehouse/tables/<name>.sql."""
+
+    events: pd.DataFrame
+    totals: pd.DataFrame  # drone_totals
+    claims: pd.DataFrame
+
+
+def extract_tables(articles: pd.DataFrame, expressions: pd.DataFrame) -> ExtractedTables:
     """Articles (article_id, body, published_date, optional language) and their tagged time
-    expressions -> (events, drone_totals) frames with the columns of
-    warehouse/tables/{events,drone_totals}.sql. Articles in a language other than English are
-    skipped.
+    expressions -> the events, drone_totals and claims frames, in one pass over the articles.
+    Articles in a language other than English are skipped.
     """
     by_article = _expressions_by_article(expressions)
     events: list[list[object]] = []
     totals: list[list[object]] = []
+    claims: list[list[object]] = []
     languages = articles["language"] if "language" in articles else [None] * len(articles)
     for article_id, body, published, language in zip(
         articles["article_id"],
@@ -1812,28 +1968,58 @@ def extract_frames(
         for total in result.totals:
             key = _row_id(article_id, total.country_code, total.event_date)
             totals.append([key, article_id, *astuple(total)])
-    return (
+        for claim in result.claims:
+            event_id = _row_id(article_id, claim.event_type, claim.event_date, claim.admin1_code)
+            values = [getattr(claim, name) for name in CLAIM_VALUE_FIELDS]
+            key = _row_id(event_id, claim.claimed_by, claim.evidence_start)
+            claims.append([key, event_id, article_id, *values])
+    return ExtractedTables(
         pd.DataFrame(events, columns=EVENT_COLUMNS, dtype=object),
         pd.DataFrame(totals, columns=TOTAL_COLUMNS, dtype=object),
+        pd.DataFrame(claims, columns=CLAIM_COLUMNS, dtype=object),
     )
 
 
-@task(name="extract-events", cache_policy=NO_CACHE)
-def extract_task(
+def extract_frames(
     articles: pd.DataFrame, expressions: pd.DataFrame
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """Prefect wrapper: drone events and nationwide totals of a batch of clean articles."""
-    return extract_frames(articles, expressions)
+    """(events, drone_totals) of `extract_tables`."""
+    tables = extract_tables(articles, expressions)
+    return tables.events, tables.totals
+
+
+def claims_frame(articles: pd.DataFrame, expressions: pd.DataFrame) -> pd.DataFrame:
+    """The claims of `extract_tables` (which reads the articles once for all three tables)."""
+    return extract_tables(articles, expressions).claims
+
+
+@task(name="extract-events", cache_policy=NO_CACHE)
+def extract_task(frames: dict[str, pd.DataFrame]) -> dict[str, pd.DataFrame]:
+    """Prefect wrapper: the events and nationwide totals of a batch of clean, dated articles."""
+    events, totals, claims = extract_tables(frames["articles"], frames["time_expressions"])
+    get_run_logger().info(
+        "extract: %d events (%s), %d nationwide totals from %d articles",
+        len(events),
+        ", ".join(f"{kind}: {n}" for kind, n in events["event_type"].value_counts().items())
+        or "none",
+        len(totals),
+        len(frames["articles"]),
+    )
+    return {**frames, "events": events, "drone_totals": totals, "claims": claims}
 
 
 __all__ = [
     "DroneEvent",
     "DroneTotal",
     "ConflictEvent",
+    "DroneClaim",
+    "ExtractedTables",
     "Extraction",
     "acled_codes",
+    "claims_frame",
     "extract_drone_events",
     "extract_frames",
+    "extract_tables",
     "extract_task",
     "is_english",
 ]

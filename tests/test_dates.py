@@ -274,7 +274,12 @@ def test_dates_task_wraps_the_frame_function() -> None:
             "published_date": ["2024-04-05"],
         }
     )
-    assert dates_task.fn(articles)["value"].tolist() == ["2024-03"]
+    from prefect.logging import disable_run_logger
+
+    with disable_run_logger():
+        frames = dates_task.fn({"articles": articles})
+    assert frames["time_expressions"]["value"].tolist() == ["2024-03"]
+    assert frames["articles"] is articles
 
 
 def test_corpus_offsets_and_order() -> None:

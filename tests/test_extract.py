@@ -1,6 +1,6 @@
 """Event extraction: drone attacks and other conflict events, their columns (outcome, weapon,
 target, qualifiers, ACLED codes, coordinates, evidence spans, confidence), negatives, totals,
-seeds and a golden set of paragraphs with precision/recall floors."""
+each source's claims, seeds and a golden set of paragraphs with precision/recall floors."""
 # ruff: noqa: E501  (test tables keep one real sentence per line)
 
 from __future__ import annotations
@@ -791,6 +791,7 @@ def test_corpus_speed_and_sanity():
             assert event.latitude is not None and event.geo_precision is not None
             if event.event_type != "drone_attack":
                 assert event.drones_launched is None and event.drones_destroyed is None
+        assert_claims_hold(body, result)
     drone_rows = sum(len(drone_events(r)) for r in results)
     other_rows = sum(len(r.events) for r in results) - drone_rows
     assert drone_rows <= 20  # about 30 texts even mention drones
@@ -802,11 +803,9 @@ def test_corpus_speed_and_sanity():
 # ---------------------------------------------------------------------------------------------
 
 
-def test_extract_frames_match_the_warehouse_tables():
+def seed_frames():
+    """The seeds (and an empty article) as the articles and time_expressions frames."""
     import pandas as pd
-
-    from tasks.extract import extract_frames
-    from warehouse.store import to_arrow
 
     articles = pd.DataFrame(
         {
@@ -846,6 +845,14 @@ def test_extract_frames_match_the_warehouse_tables():
             "anchor",
         ],
     )
+    return articles, expressions
+
+
+def test_extract_frames_match_the_warehouse_tables():
+    from tasks.extract import extract_frames
+    from warehouse.store import to_arrow
+
+    articles, expressions = seed_frames()
     events, totals = extract_frames(articles, expressions)
     assert to_arrow("events", events).num_rows == len(events)
     assert list(events.columns) == ["event_id", "article_id", *DroneEvent.__dataclass_fields__]
@@ -913,6 +920,226 @@ def test_seed_other_conflict_events(file, event_type, admin1, attacker, claimed_
 
 
 # ---------------------------------------------------------------------------------------------
+# Claims: each source's own figures for an event (issue 5, "two claims, not two attacks")
+# ---------------------------------------------------------------------------------------------
+
+
+def event_key(row) -> tuple:
+    return (row.event_type, row.event_date, row.admin1_code)
+
+
+def assert_claims_hold(body: str, result: Extraction) -> None:
+    """Every event has a claim, every claim an event; the event's source is one of its
+    claimants; evidence offsets hold; claims of an event never share a claimant and a start."""
+    events = {event_key(e): e for e in result.events}
+    claimed = {event_key(c) for c in result.claims}
+    assert claimed == set(events)
+    for key, event in events.items():
+        claimants = [c.claimed_by for c in result.claims if event_key(c) == key]
+        assert event.claimed_by in claimants
+    for claim in result.claims:
+        assert body[claim.evidence_start : claim.evidence_end] == claim.evidence
+        assert claim.evidence
+        if event_key(claim)[0] != "drone_attack":
+            assert claim.drones_launched is None and claim.drones_destroyed is None
+    starts = [(event_key(c), c.claimed_by, c.evidence_start) for c in result.claims]
+    assert len(starts) == len(set(starts))
+
+
+def claims_of(result: Extraction, event_type: str, admin1: str) -> list[tuple]:
+    return [
+        (
+            c.claimed_by,
+            c.drones_launched,
+            c.drones_destroyed,
+            c.count_qualifier,
+            c.killed,
+            c.injured,
+            c.damage,
+        )
+        for c in result.claims
+        if (c.event_type, c.admin1_code) == (event_type, admin1)
+    ]
+
+
+# (text, published, [(time text, value)], event_type, admin1,
+#  [(claimed_by, launched, destroyed, count_qualifier, killed, injured, damage)] in text order)
+# fmt: off
+CLAIM_CASES = [
+    # Two sources, two figures for one attack: the ministry's exact 44, the governor's "more than 40".
+    ("The Russian Defence Ministry said 44 drones were downed in the Rostov region overnight. Rostov governor Vasily Golubev said air defence units had destroyed more than 40 airborne targets.",
+     "2024-04-05", [("overnight", "2024-04-05")], "drone_attack", "RU-ROS",
+     [("Russian Defence Ministry", None, 44, "exact", None, None, None), ("Rostov region governor", None, 40, "at_least", None, None, None)]),
+    ("Ukraine's air force said 18 drones were shot down over Kyiv overnight. Kyiv mayor Vitali Klitschko said about 20 drones were destroyed over the capital.",
+     "2024-03-02", [("overnight", "2024-03-02")], "drone_attack", "UA-30",
+     [("Ukrainian Air Force", None, 18, "exact", None, None, None), ("Kyiv mayor Vitali Klitschko", None, 20, "approx", None, None, None)]),
+    ("Two drones were shot down over the Belgorod region, the defence ministry said. The governor of the Belgorod region said one drone was destroyed over the city.",
+     "2024-03-02", [], "drone_attack", "RU-BEL",
+     [("Russian Defence Ministry", None, 2, "exact", None, None, None), ("Belgorod region governor", None, 1, "exact", None, None, None)]),
+    ("Ukrainian drones attacked the Kursk region overnight, the regional governor said. Russia's defence ministry said it destroyed dozens of drones over the Kursk region.",
+     "2024-03-02", [("overnight", "2024-03-02")], "drone_attack", "RU-KRS",
+     [("Kursk region governor", None, None, None, None, None, None), ("Russian Defence Ministry", None, None, "vague", None, None, None)]),
+    # The events row mixes the ministry's 37 downed with the governor's "about 40" attacking; the claims do not.
+    ("Russia's defence ministry said 37 drones were downed over the Kursk region, another 37 over Voronezh and 17 over Belgorod. Kursk governor Roman Starovoit said about 40 drones had attacked the region.",
+     "2024-03-02", [], "drone_attack", "RU-KRS",
+     [("Russian Defence Ministry", None, 37, "exact", None, None, None), ("Kursk region governor", 40, None, "approx", None, None, None)]),
+    # One source over two sentences is one claim.
+    ("Russia's defence ministry said Ukrainian drones attacked the Belgorod region overnight. The ministry said 12 drones were destroyed over the Belgorod region.",
+     "2024-03-02", [("overnight", "2024-03-02")], "drone_attack", "RU-BEL",
+     [("Russian Defence Ministry", None, 12, "exact", None, None, None)]),
+    ("Ukrainian drones attacked the Belgorod region overnight, the regional governor Vyacheslav Gladkov said. He said two people were injured and a house was damaged.",
+     "2024-03-02", [("overnight", "2024-03-02")], "drone_attack", "RU-BEL",
+     [("Belgorod region governor", None, None, None, None, 2, True)]),
+    ("A drone attack on Sevastopol was repelled, the city's governor Mikhail Razvozhayev said. Two drones were destroyed.",
+     "2024-03-02", [], "drone_attack", "UA-40",
+     [("Sevastopol governor", None, 2, "exact", None, None, None)]),
+    # One source that changes its figure makes two claims.
+    ("Russia's defence ministry said 20 drones were shot down over the Bryansk region. Later on Saturday the ministry said 25 drones had been destroyed over the Bryansk region.",
+     "2024-03-02", [("on Saturday", "2024-03-02")], "drone_attack", "RU-BRY",
+     [("Russian Defence Ministry", None, 20, "exact", None, None, None), ("Russian Defence Ministry", None, 25, "exact", None, None, None)]),
+    # A figure said without a source, that disagrees with the named one, is its own claim.
+    ("Air defences destroyed 30 drones over the Kursk region, the governor said.\n\nThe region's emergency services said.\n\nLocal media reported that about 35 drones were shot down over the Kursk region.",
+     "2024-03-02", [], "drone_attack", "RU-KRS",
+     [("Kursk region governor", None, 30, "exact", None, None, None), (None, None, 35, "approx", None, None, None)]),
+    # Casualties and damage told by another source are that source's claim.
+    ("A drone was shot down over the Moscow region, the governor said.\n\nThere were no casualties, the TASS news agency reported.",
+     "2024-03-02", [], "drone_attack", "RU-MOS",
+     [("Moscow region governor", None, 1, "exact", None, None, None), ("TASS", None, None, None, 0, None, None)]),
+    ("Russia's defence ministry said it had destroyed 12 drones over the Belgorod region. Two people were injured, the regional governor said.",
+     "2024-03-02", [], "drone_attack", "RU-BEL",
+     [("Russian Defence Ministry", None, 12, "exact", None, None, None), ("Belgorod region governor", None, None, None, None, 2, None)]),
+    ("Ukraine's air force said it shot down 11 of 14 Shahed drones launched at the Odesa region overnight. The Odesa regional military administration said debris damaged a port facility and injured three people.",
+     "2024-03-02", [("overnight", "2024-03-02")], "drone_attack", "UA-51",
+     [("Ukrainian Air Force", 14, 11, "exact", None, None, None), ("Odesa region military administration", None, None, None, None, 3, True)]),
+    # Other event types keep their sources' claims too.
+    ("Russian forces shelled the town of Nikopol in the Dnipropetrovsk region, killing two people, the regional governor said. Ukraine's military said four civilians were wounded in the shelling of Nikopol.",
+     "2024-03-02", [], "shelling", "UA-12",
+     [("Dnipropetrovsk region governor", None, None, None, 2, None, None), ("Ukrainian military", None, None, None, None, 4, None)]),
+]
+# fmt: on
+
+
+@pytest.mark.parametrize(
+    ("text", "published", "spans", "event_type", "admin1", "expected"), CLAIM_CASES
+)
+def test_claims_keep_each_source(text, published, spans, event_type, admin1, expected):
+    result = run(text, published, spans)
+    assert (
+        len([e for e in result.events if (e.event_type, e.admin1_code) == (event_type, admin1)])
+        == 1
+    )
+    assert claims_of(result, event_type, admin1) == expected
+    assert_claims_hold(text, result)
+
+
+def test_claims_do_not_change_the_merged_event():
+    """The events row keeps its merged values: the most exact count and the first source."""
+    text, published, spans = CLAIM_CASES[0][:3]
+    (event,) = run(text, published, spans).events
+    assert (event.drones_destroyed, event.count_qualifier, event.claimed_by) == (
+        44,
+        "exact",
+        "Russian Defence Ministry",
+    )
+
+
+def seed_result(file: str) -> Extraction:
+    expected = next(e for e in EXPECTED if e["file"] == file)
+    body = seed_body(file)
+    return extract_drone_events(body, D(expected["pub_date"]), seed_expressions(body, expected))
+
+
+def test_seed_002_rostov_has_the_ministry_and_the_governor_claims():
+    result = seed_result("002_56d6fb0dcc8be8d3.txt")
+    claims = [c for c in result.claims if c.admin1_code == "RU-ROS"]
+    assert [
+        (c.event_date, c.claimed_by, c.drones_destroyed, c.count_qualifier) for c in claims
+    ] == [
+        (D("2024-04-05"), "Russian Defence Ministry", 44, "exact"),
+        (D("2024-04-05"), "Rostov region governor", 40, "at_least"),
+    ]
+    ministry, governor = claims
+    assert "44 of them were downed or intercepted in Rostov" in ministry.evidence
+    assert governor.evidence.startswith("Vasily Golubev, the governor of Rostov, confirmed")
+    assert "more than 40 airborne targets" in governor.evidence
+    assert governor.damage is True  # "though an electricity substation was damaged"
+
+
+@pytest.mark.parametrize("expected", EXPECTED, ids=[e["file"] for e in EXPECTED])
+def test_every_seed_event_has_its_claims(expected):
+    body = seed_body(expected["file"])
+    assert_claims_hold(body, seed_result(expected["file"]))
+
+
+def test_claims_frame_matches_the_warehouse_table():
+    from tasks.extract import claims_frame, extract_frames, extract_tables
+    from warehouse.schemas import arrow_schema
+    from warehouse.store import to_arrow
+
+    articles, expressions = seed_frames()
+    tables = extract_tables(articles, expressions)
+    claims = tables.claims
+    assert list(claims.columns) == arrow_schema("claims").names
+    assert to_arrow("claims", claims).num_rows == len(claims) == 30  # 25 events
+    assert claims["claim_id"].is_unique
+    assert set(claims["event_id"]) == set(tables.events["event_id"])
+    article_of_event = dict(
+        zip(tables.events["event_id"], tables.events["article_id"], strict=True)
+    )
+    assert [article_of_event[e] for e in claims["event_id"]] == list(claims["article_id"])
+    rostov = tables.events.loc[tables.events["admin1_code"] == "RU-ROS", "event_id"].item()
+    assert sorted(claims.loc[claims["event_id"] == rostov, "drones_destroyed"]) == [40, 44]
+    events, totals = extract_frames(articles, expressions)
+    assert events.equals(tables.events) and totals.equals(tables.totals)
+    assert claims_frame(articles, expressions).equals(claims)
+
+
+CHECK_SQL = PROJECT_ROOT / "warehouse" / "checks" / "every_event_has_a_claim.sql"
+
+
+# (what is done to the seeds' claims, [(problem, key)] the check returns)
+# fmt: off
+CHECK_CASES = [
+    ("nothing", []),
+    ("drop the Rostov claims", [("event without a claim", "rostov")]),
+    ("add a claim of a missing event", [("claim whose event is missing", "orphan")]),
+    ("move a claim to another article", [("claim whose event is missing", "moved")]),
+]
+# fmt: on
+
+
+@pytest.mark.parametrize(("change", "offenders"), CHECK_CASES)
+def test_the_check_finds_events_without_claims_and_claims_without_events(change, offenders):
+    import duckdb
+    import pandas as pd
+
+    from tasks.extract import extract_tables
+    from warehouse.schemas import table_ddl
+
+    tables = extract_tables(*seed_frames())
+    events, claims = tables.events, tables.claims.copy()
+    rostov = events.loc[events["admin1_code"] == "RU-ROS", "event_id"].item()
+    names = {"rostov": rostov, "orphan": "orphan-claim", "moved": claims["claim_id"].iloc[0]}
+    if change == "drop the Rostov claims":
+        claims = claims[claims["event_id"] != rostov]
+    elif change == "add a claim of a missing event":
+        orphan = claims.iloc[[0]].assign(claim_id="orphan-claim", event_id="no-such-event")
+        claims = pd.concat([claims, orphan])
+    elif change == "move a claim to another article":
+        claims.iloc[0, claims.columns.get_loc("article_id")] = "another-article"
+    with duckdb.connect() as con:
+        for table, frame in (("events", events), ("claims", claims)):
+            con.execute(table_ddl(table))
+            con.register("frame", frame)
+            con.execute(f"INSERT INTO {table} BY NAME SELECT * FROM frame")
+            con.unregister("frame")
+        sql = CHECK_SQL.read_text(encoding="utf-8")
+        assert sql.startswith("-- ")
+        found = con.execute(sql).fetchall()
+    assert found == [(problem, names[key]) for problem, key in offenders]
+
+
+# ---------------------------------------------------------------------------------------------
 # Hostile input
 # ---------------------------------------------------------------------------------------------
 
@@ -936,3 +1163,4 @@ def test_never_fails_and_offsets_hold(words, published):
         assert event.admin1_code
     for total in result.totals:
         assert body[total.evidence_start : total.evidence_end] == total.evidence
+    assert_claims_hold(body, result)

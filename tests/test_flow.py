@@ -266,7 +266,12 @@ def test_a_failing_quality_check_fails_the_run_but_keeps_the_data(
     article = articles[articles["article_id"] == bad["article_id"].iloc[0]].copy()
     article["article_id"] = bad["article_id"] = "injected-article"
     bad["event_id"], bad["drones_destroyed"] = "broken-row", bad["drones_launched"] + 1
-    write_batch(WarehousePaths(data_dir), "injected", {"events": bad, "articles": article})
+    claims = seeded_run["tables"]["claims"]
+    claim = claims[claims["event_id"] == events.loc[bad.index[0], "event_id"]].head(1).copy()
+    claim["claim_id"], claim["event_id"] = "broken-claim", "broken-row"
+    claim["article_id"] = "injected-article"
+    frames = {"events": bad, "claims": claim, "articles": article}
+    write_batch(WarehousePaths(data_dir), "injected", frames)
     state = maintenance_flow(data_dir=str(data_dir), return_state=True)
     assert state.is_failed()
     with pytest.raises(DataQualityError, match="counts_are_consistent: 1 rows"):

@@ -8,7 +8,9 @@ from prefect import flow, task
 from tasks.retries import IO_RETRIES
 
 
-@pytest.mark.parametrize(("error", "attempts"), [(OSError("disk full"), 3), (ValueError("bad row"), 1)])
+@pytest.mark.parametrize(
+    ("error", "attempts"), [(OSError("disk full"), 3), (ValueError("bad row"), 1)]
+)
 def test_only_io_errors_are_retried(prefect_harness: None, error: Exception, attempts: int) -> None:
     calls: list[int] = []
 

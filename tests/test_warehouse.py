@@ -78,6 +78,7 @@ def test_build_loads_committed_batches_and_is_idempotent(tmp_path: Path) -> None
         "time_expressions": 0,
         "events": 0,
         "drone_totals": 0,
+        "claims": 0,
         "rejected_articles": 0,
     }
     assert known_article_ids(paths) == {"a1", "a2"}
@@ -166,6 +167,13 @@ def event_row(event_id: str, **changes: object) -> dict[str, object]:
     return {**every_column, **row, **changes}
 
 
+def claim_rows(events: pd.DataFrame) -> pd.DataFrame:
+    """One claim per event row: the event's own source and figures."""
+    claims = events[[c for c in arrow_schema("claims").names if c in events.columns]].copy()
+    claims["claim_id"] = "c-" + events["event_id"]
+    return claims
+
+
 def test_quality_checks_pass_on_good_rows_and_name_the_bad_ones(tmp_path: Path) -> None:
     paths = WarehousePaths(tmp_path)
     events = pd.DataFrame(
@@ -177,29 +185,33 @@ def test_quality_checks_pass_on_good_rows_and_name_the_bad_ones(tmp_path: Path) 
             event_row("bad-evidence", evidence="A drone was shot down over Kursk!"),
         ]
     )
-    write_batch(paths, "k1", {"events": events, "articles": article_rows("a1")})
+    frames = {"events": events, "claims": claim_rows(events), "articles": article_rows("a1")}
+    write_batch(paths, "k1", frames)
     failing = {c.check: c.failing_rows for c in build_duckdb(paths).failed_checks}
     assert failing == {
         "admin1_codes_are_iso_3166_2": 1,
-        "counts_are_consistent": 1,
+        "counts_are_consistent": 2,  # the bad event and its claim, which repeats its counts
         "event_dates_not_after_publication": 1,
-        "evidence_is_in_the_article": 1,
+        "evidence_is_in_the_article": 2,  # likewise
     }
     with duckdb.connect(str(paths.duckdb_path), read_only=True) as con:
         stored = con.execute(
             "SELECT count(*) FILTER (NOT passed), count(*) FROM data_quality"
         ).fetchone()
-    assert stored == (4, 8)
+    assert stored == (4, 9)
 
 
 def test_quality_checks_all_pass_on_a_clean_batch(tmp_path: Path) -> None:
     paths = WarehousePaths(tmp_path)
+    events = pd.DataFrame([event_row("good")])
     write_batch(
-        paths, "k1", {"events": pd.DataFrame([event_row("good")]), "articles": article_rows("a1")}
+        paths,
+        "k1",
+        {"events": events, "claims": claim_rows(events), "articles": article_rows("a1")},
     )
     result = build_duckdb(paths)
     assert [c.check for c in result.checks if c.passed] == [c.check for c in result.checks]
-    assert len(result.checks) == 8
+    assert len(result.checks) == 9
 
 
 def rejected_row(uri: str) -> pd.DataFrame:

@@ -22,11 +22,14 @@ TABLE_NAMES: tuple[str, ...] = (
     "time_expressions",
     "events",
     "drone_totals",
+    "claims",
     "rejected_articles",
 )
 # Built into every DuckDB file from packages, other tables and checks, not loaded from Parquet.
 REFERENCE_TABLE_NAMES: tuple[str, ...] = ("admin1_regions", "incidents", "data_quality")
-ARTICLE_CHILD_TABLES = frozenset({"removed_lines", "time_expressions", "events", "drone_totals"})
+ARTICLE_CHILD_TABLES = frozenset(
+    {"removed_lines", "time_expressions", "events", "drone_totals", "claims"}
+)
 
 
 def table_ddl(table: str, reference: bool = False) -> str:

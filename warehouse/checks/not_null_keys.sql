@@ -6,4 +6,7 @@ UNION ALL
 SELECT 'drone_totals', total_id FROM drone_totals
 WHERE coalesce(total_id, '') = '' OR coalesce(article_id, '') = '' OR coalesce(country_code, '') = ''
 UNION ALL
+SELECT 'claims', claim_id FROM claims
+WHERE coalesce(claim_id, '') = '' OR coalesce(event_id, '') = '' OR coalesce(article_id, '') = ''
+UNION ALL
 SELECT 'articles', article_id FROM articles WHERE coalesce(article_id, '') = '' OR body IS NULL
