@@ -31,10 +31,9 @@ def build_parser() -> argparse.ArgumentParser:
     )
     run.add_argument(
         "--task-runner",
-        choices=["threads", "processes", "dask"],
+        choices=["threads", "dask"],
         default="threads",
-        help="where the batch tasks run: threads in this process (default), a pool of worker "
-        "processes (one per core), or a Dask cluster",
+        help="where the batch tasks run: threads in this process (default) or a Dask cluster",
     )
     run.add_argument(
         "--dask-address",
@@ -81,12 +80,6 @@ def run_command(args: argparse.Namespace) -> int:
     from flows.pipeline import DEFAULT_BATCHES_IN_FLIGHT, newsevents_flow  # late: Prefect settings
 
     flow, in_flight = newsevents_flow, DEFAULT_BATCHES_IN_FLIGHT
-    if args.task_runner == "processes":
-        from flows.runners import process_pool_task_runner
-
-        runner, workers = process_pool_task_runner()
-        flow = newsevents_flow.with_options(task_runner=runner)
-        in_flight = 2 * workers
     if args.task_runner == "dask":
         from flows.runners import dask_task_runner
 

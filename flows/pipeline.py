@@ -9,6 +9,7 @@ loads its data, publishes its artifacts, and ends Failed.
 
 from __future__ import annotations
 
+import gc
 import time
 from collections import deque
 from datetime import UTC, datetime
@@ -28,6 +29,9 @@ from warehouse.store import WarehousePaths, writer_lock
 
 DEFAULT_BATCH_SIZE = 500
 DEFAULT_BATCHES_IN_FLIGHT = 2
+# A full garbage collection costs ~0.15 s; without one every few batches, memory grows with the
+# corpus (measured: 530 MB at 1k articles, 860 MB at 20k).
+GC_EVERY_BATCHES = 4
 
 
 @flow(name="newsevents")
@@ -70,6 +74,8 @@ def newsevents_flow(
             )
             while in_flight and (len(in_flight) >= batches_in_flight or number == len(batches)):
                 summaries.append(in_flight.popleft().result())
+                if len(summaries) % GC_EVERY_BATCHES == 0:
+                    gc.collect()  # finished task runs' frames sit in reference cycles until then
                 done = sum(summary.articles + len(summary.rejected) for summary in summaries)
                 elapsed = time.monotonic() - started
                 logger.info(progress_line(len(summaries), len(batches), done, elapsed))

@@ -245,6 +245,7 @@ def build_duckdb(paths: WarehousePaths, full: bool = False) -> BuildResult:
         shutil.copyfile(paths.duckdb_path, building)
     counts: dict[str, int] = {}
     with duckdb.connect(str(building)) as con:
+        con.execute((SQL_DIR / "build_settings.sql").read_text(encoding="utf-8"))
         if not incremental:
             loaded = {}
             con.execute((SQL_DIR / "create_build_info.sql").read_text(encoding="utf-8"))
