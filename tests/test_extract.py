@@ -9,6 +9,7 @@ import csv
 import json
 import re
 import time
+from dataclasses import astuple
 from datetime import date
 from pathlib import Path
 
@@ -16,7 +17,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from tasks.dates import TimeExpression
+from tasks.dates import EXPRESSION_COLUMNS, TimeExpression
 from tasks.extract import DroneEvent, Extraction, acled_codes, extract_drone_events, is_english
 
 PROJECT_ROOT = Path(__file__).parent.parent
@@ -814,37 +815,12 @@ def seed_frames():
             "published_date": [D(e["pub_date"]) for e in EXPECTED] + [None],
         }
     )
-    rows = []
-    for expected in EXPECTED:
-        body = seed_body(expected["file"])
-        for x in seed_expressions(body, expected):
-            rows.append(
-                (
-                    expected["file"][:3],
-                    x.text,
-                    x.start_char,
-                    x.end_char,
-                    x.value,
-                    x.type,
-                    x.granularity,
-                    x.mod,
-                    x.anchor,
-                )
-            )
-    expressions = pd.DataFrame(
-        rows,
-        columns=[
-            "article_id",
-            "text",
-            "start_char",
-            "end_char",
-            "value",
-            "type",
-            "granularity",
-            "mod",
-            "anchor",
-        ],
-    )
+    rows = [
+        (expected["file"][:3], *astuple(x))
+        for expected in EXPECTED
+        for x in seed_expressions(seed_body(expected["file"]), expected)
+    ]
+    expressions = pd.DataFrame(rows, columns=EXPRESSION_COLUMNS)
     return articles, expressions
 
 
