@@ -1,12 +1,17 @@
 """Gazetteer: find first-level regions, towns and countries named in a text.
 
 The reference data lives in tasks/data/gazetteer_regions.csv (one row per first-level region,
-with its English spellings) and tasks/data/gazetteer_places.csv (towns, districts and airbases
-mapped to their region). Rows carry a latitude and longitude: for a region, a representative
-point (its administrative centre); for a country, its capital; for a place, its own point
-(blank when not known well enough). Both are loaded once; `find_places` runs one compiled
-regex whose alternatives are sorted longest first, so "Moscow region" wins over "Moscow" and
-"Nizhny Novgorod" over "Novgorod".
+with its English spellings), tasks/data/gazetteer_places.csv (hand-made: towns, districts and
+airbases mapped to their region) and tasks/data/gazetteer_geonames.csv (towns of RU, UA, BY,
+MD, PL and RO with a population of 5,000 or more, written by scripts/build_geonames_gazetteer.py
+from GeoNames, names that are ambiguous in English news left out). Rows carry a latitude and
+longitude: for a region, a representative point (its administrative centre); for a country,
+its capital; for a place, its own point (blank when not known well enough). On a name found in
+several files the first wins: regions, then hand-made places, then GeoNames towns.
+
+All are loaded once. `find_places` looks at each capitalised word that starts a known name and
+tries the names starting with that word, longest first, so "Moscow region" wins over "Moscow"
+and "Nizhny Novgorod" over "Nizhny".
 """
 
 from __future__ import annotations
@@ -20,6 +25,7 @@ from pathlib import Path
 DATA_DIR = Path(__file__).parent / "data"
 REGIONS_CSV = DATA_DIR / "gazetteer_regions.csv"
 PLACES_CSV = DATA_DIR / "gazetteer_places.csv"
+GEONAMES_CSV = DATA_DIR / "gazetteer_geonames.csv"
 
 # Words that turn a bare region name into an explicit first-level region: "the Kursk region",
 # "Belgorod and Oryol oblasts", "the Adygea Republic", "Krasnodar Krai".
@@ -60,8 +66,7 @@ class _Entry:
 
 @dataclass(frozen=True)
 class _Gazetteer:
-    pattern: re.Pattern[str]
-    first_words: frozenset[str]  # lower-cased first word of every alias
+    first_words: dict[str, tuple[str, ...]]  # lower-cased first word -> names it starts
     entries: dict[str, _Entry]  # lower-cased alias -> entry
     region_names: dict[str, str]  # admin1_code -> canonical name
     region_points: dict[str, tuple[float, float]]  # admin1_code -> (latitude, longitude)
@@ -110,15 +115,33 @@ def _load() -> _Gazetteer:
                     alias.lower(),
                     _Entry(row["name"], code, country, row["kind"], latitude, longitude),
                 )
-    # Region aliases written bare ("Kursk") also match with a region word after them
-    # ("Kursk region", "Kursk Oblast"); longest alternatives first.
-    bare = sorted(entries, key=len, reverse=True)
-    alternatives = "|".join(re.escape(alias).replace(r"\ ", r"\s+") for alias in bare)
-    pattern = re.compile(
+    with GEONAMES_CSV.open(encoding="utf-8") as handle:
+        for row in csv.DictReader(handle):
+            # Regions of Belarus, Poland, ... are not in the gazetteer: the country stands in.
+            code = row["admin1_code"] if row["admin1_code"] in region_names else row["country_code"]
+            latitude, longitude = _coordinate(row["latitude"]), _coordinate(row["longitude"])
+            for alias in _aliases(row["name"], row["aliases"]):
+                entries.setdefault(
+                    alias.lower(),
+                    _Entry(row["name"], code, row["country_code"], "town", latitude, longitude),
+                )
+    # One regex per first word, alternatives longest first. Region aliases written bare
+    # ("Kursk") also match with a region word after them ("Kursk region", "Kursk Oblast").
+    by_first_word: dict[str, list[str]] = {}
+    for alias in sorted(entries, key=len, reverse=True):
+        by_first_word.setdefault(_WORD_RE.match(alias).group(), []).append(alias)
+    first_words = {word: tuple(aliases) for word, aliases in by_first_word.items()}
+    return _Gazetteer(first_words, entries, region_names, region_points)
+
+
+@cache
+def _pattern(first_word: str) -> re.Pattern[str]:
+    """The names starting with `first_word`, compiled on first use (thousands of them)."""
+    aliases = _load().first_words[first_word]
+    alternatives = "|".join(re.escape(alias).replace(r"\ ", r"\s+") for alias in aliases)
+    return re.compile(
         rf"(?P<name>{alternatives})(?P<suffix>\s+{REGION_WORDS})?(?![\w-])", re.IGNORECASE
     )
-    first_words = frozenset(_WORD_RE.match(alias).group().lower() for alias in entries)
-    return _Gazetteer(pattern, first_words, entries, region_names, region_points)
 
 
 def find_places(text: str) -> list[PlaceMatch]:
@@ -129,11 +152,14 @@ def find_places(text: str) -> list[PlaceMatch]:
     gazetteer = _load()
     matches: list[PlaceMatch] = []
     covered = 0
-    # The big alternation is only tried where a capitalised word starts a known name.
+    # Names are only tried where a capitalised word starts a known name.
     for word in _CAPITALISED_RE.finditer(text):
-        if word.start() < covered or word.group().lower() not in gazetteer.first_words:
+        if word.start() < covered:
             continue
-        match = gazetteer.pattern.match(text, word.start())
+        first_word = word.group().lower()
+        if first_word not in gazetteer.first_words:
+            continue
+        match = _pattern(first_word).match(text, word.start())
         if match is None:
             continue
         covered = match.end()

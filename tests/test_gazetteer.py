@@ -9,6 +9,8 @@ import pycountry
 import pytest
 
 from tasks.gazetteer import (
+    DATA_DIR,
+    GEONAMES_CSV,
     PLACES_CSV,
     REGIONS_CSV,
     find_places,
@@ -161,3 +163,110 @@ def test_match_offsets_point_into_the_text():
 )
 def test_region_name(code, name):
     assert region_name(code) == name
+
+
+# ---------------------------------------------------------------------------------------------
+# GeoNames towns (tasks/data/gazetteer_geonames.csv, built by scripts/build_geonames_gazetteer.py)
+# ---------------------------------------------------------------------------------------------
+
+ADMIN1_CSV = DATA_DIR / "geonames_admin1_to_iso.csv"
+
+
+def _keys(row):
+    return [row["name"].lower(), *(a.lower() for a in row["aliases"].split("|") if a)]
+
+
+# (text, matched text, canonical name, admin1_code): towns only the GeoNames file knows
+# fmt: off
+GEONAMES_CASES = [
+    ("Drones attacked an oil refinery in Tolyatti overnight", "Tolyatti", "Tolyatti", "RU-SAM"),
+    ("a fire broke out at the Togliatti synthetic rubber plant", "Togliatti", "Tolyatti", "RU-SAM"),
+    ("the Severstal steel plant in Cherepovets was hit by a drone", "Cherepovets", "Cherepovets", "RU-VLG"),
+    ("a drone hit a refinery in Volzhsky, the governor said", "Volzhsky", "Volzhsky", "RU-VGG"),
+    ("drones struck a truck plant in Naberezhnye Chelny", "Naberezhnye Chelny", "Naberezhnyye Chelny", "RU-TA"),
+    ("an explosion at a plant in Almetyevsk injured two people", "Almetyevsk", "Almetyevsk", "RU-TA"),
+    ("a drone was downed over Makhachkala", "Makhachkala", "Makhachkala", "RU-DA"),
+    ("a drone attack on Grozny was repelled", "Grozny", "Grozny", "RU-CE"),
+    ("Drones targeted the Kstovo area on Sunday night", "Kstovo", "Kstovo", "RU-NIZ"),
+    ("Russian missiles hit Dniprodzerzhynsk, now called Kamianske", "Dniprodzerzhynsk", "Kamyanske", "UA-12"),
+    ("shelling of the Saltivka district left three dead", "Saltivka", "Saltivka", "UA-63"),
+    ("Shahed drones hit Obolon district of the capital", "Obolon district", "Obolon", "UA-30"),
+    ("a drone crashed near Mozyr in Belarus", "Mozyr", "Mazyr", "BY"),
+    ("drone debris was found near Braila, on the Danube", "Braila", "Braila", "RO"),
+    ("a drone fell near Tiraspol, in Transnistria", "Tiraspol", "Tiraspol", "MD"),
+]
+# fmt: on
+
+
+@pytest.mark.parametrize(("text", "written", "name", "code"), GEONAMES_CASES)
+def test_geonames_town_resolves_to_its_region(text, written, name, code):
+    match = find_places(text)[0]
+    assert (match.text, match.name, match.admin1_code, match.kind) == (written, name, code, "town")
+    assert match.latitude is not None and match.longitude is not None
+
+
+# Words that are also GeoNames towns of RU, UA, BY, MD, PL or RO, left out by the precision guard
+# fmt: off
+AMBIGUOUS_CASES = [
+    "He flew from New York to Kyiv",  # a village in Donetsk; a world city wins
+    "Ukrainian forces shelled the Azov coast",  # Azov (Rostov): the sea, the regiment
+    "said Kirill Mikhailov, an analyst at the Conflict Intelligence Team",  # Mikhaylov (Ryazan)
+    "Roman Starovoit, the governor, said",  # Roman (Romania): a first name
+    "a statue of Yuri Gagarin was damaged",  # Gagarin (Smolensk): a person
+    "Marks and scratches on the debris",  # Marks (Saratov): an English word
+    "the town of Kirovsk was shelled",  # towns in Luhansk, Leningrad and Murmansk regions
+    "the Desna river near the border",  # a Kyiv district named after the river
+    "the Druzhba pipeline was hit",  # the pipeline, not the town
+    "a port in Alexandria was closed",  # Romania's Alexandria; Egypt's is 100 times larger
+    "Bor and Mir are short",  # under four letters
+]
+# fmt: on
+
+
+@pytest.mark.parametrize("text", AMBIGUOUS_CASES)
+def test_ambiguous_town_names_do_not_match(text):
+    towns = [m.text for m in find_places(text) if m.kind == "town"]
+    assert towns == []
+
+
+def test_hand_entries_win_over_geonames():
+    (match,) = find_places("drones attacked Kremenchuk")
+    assert (match.admin1_code, match.kind, match.latitude) == ("UA-53", "city", 49.07)
+
+
+def test_admin1_table_maps_every_russian_and_ukrainian_region():
+    rows = _rows(ADMIN1_CSV)
+    iso = {row["iso_code"] for row in rows}
+    for country in ("RU", "UA"):
+        assert {s.code for s in pycountry.subdivisions.get(country_code=country)} - iso == set()
+    assert all(pycountry.subdivisions.get(code=code) is not None for code in iso)
+    geonames_codes = [row["geonames_code"] for row in rows]
+    assert len(geonames_codes) == len(set(geonames_codes))
+    table = {row["geonames_code"]: row["iso_code"] for row in rows}
+    assert (table["UA.11"], table["UA.20"]) == ("UA-43", "UA-40")  # Crimea, Sevastopol
+
+
+def test_geonames_file_is_sorted_and_deduplicated():
+    rows = _rows(GEONAMES_CSV)
+    assert len(rows) > 3000
+    order = [(row["name"].lower(), row["admin1_code"]) for row in rows]
+    assert order == sorted(order)
+    keys = [key for row in rows for key in _keys(row)]
+    assert len(keys) == len(set(keys))
+
+
+def test_geonames_file_leaves_hand_entries_and_short_names_to_others():
+    taken = {key for path in (REGIONS_CSV, PLACES_CSV) for row in _rows(path) for key in _keys(row)}
+    rows = _rows(GEONAMES_CSV)
+    keys = {key for row in rows for key in _keys(row)}
+    assert keys & taken == set()
+    assert all(len(key) >= 4 for key in keys)
+
+
+def test_geonames_codes_and_points_are_valid():
+    for row in _rows(GEONAMES_CSV):
+        code, country = row["admin1_code"], row["country_code"]
+        assert code == country or pycountry.subdivisions.get(code=code).country_code == country
+        south, north, west, east = BOXES[country]
+        assert south <= float(row["latitude"]) <= north, row["name"]
+        assert west <= float(row["longitude"]) <= east, row["name"]
