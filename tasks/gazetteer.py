@@ -2,12 +2,12 @@
 
 The reference data lives in tasks/data/gazetteer_regions.csv (one row per first-level region,
 with its English spellings), tasks/data/gazetteer_places.csv (hand-made: towns, districts and
-airbases mapped to their region) and tasks/data/gazetteer_geonames.csv (towns of RU, UA, BY,
-MD, PL and RO with a population of 5,000 or more, written by scripts/build_geonames_gazetteer.py
-from GeoNames, names that are ambiguous in English news left out). Rows carry a latitude and
-longitude: for a region, a representative point (its administrative centre); for a country,
-its capital; for a place, its own point (blank when not known well enough). On a name found in
-several files the first wins: regions, then hand-made places, then GeoNames towns.
+airbases mapped to their region) and tasks/data/gazetteer_geonames.csv (towns of RU and UA of
+5,000 people or more, of BY, MD, PL and RO of 15,000 or more, written by
+scripts/build_geonames_gazetteer.py from GeoNames; names ambiguous in English news left out).
+Rows carry a latitude and longitude: for a region, a representative point (its administrative
+centre); for a country, its capital; for a place, its own point (blank when not known well
+enough). On a name found in several files the first wins: regions, hand-made places, GeoNames.
 
 All are loaded once. `find_places` looks at each capitalised word that starts a known name and
 tries the names starting with that word, longest first, so "Moscow region" wins over "Moscow"
