@@ -336,15 +336,19 @@ def table_contents(paths: WarehousePaths) -> dict[str, list[tuple[object, ...]]]
 
 def test_builds_are_incremental_and_equal_to_a_full_rebuild(tmp_path: Path) -> None:
     paths = WarehousePaths(tmp_path)
+    first = pd.DataFrame([event_row("e1")])
     write_batch(
-        paths, "k1", {"events": pd.DataFrame([event_row("e1")]), "articles": article_rows("a1")}
+        paths, "k1", {"events": first, "claims": claim_rows(first), "articles": article_rows("a1")}
     )
     assert build_duckdb(paths).incremental is False  # nothing to start from
     more = pd.DataFrame([event_row("e2", article_id="a2")])
-    write_batch(paths, "k2", {"events": more, "articles": article_rows("a2")})
+    write_batch(
+        paths, "k2", {"events": more, "claims": claim_rows(more), "articles": article_rows("a2")}
+    )
     result = build_duckdb(paths)
     assert result.incremental is True
     assert result.row_counts["events"] == 2
+    assert result.failed_checks == []
     incremental = table_contents(paths)
     assert build_duckdb(paths, full=True).incremental is False
     assert table_contents(paths) == incremental

@@ -39,7 +39,7 @@ def run_checks(con: duckdb.DuckDBPyConnection) -> list[CheckResult]:
     for path in sorted(CHECKS_DIR.glob("*.sql")):
         sql = path.read_text(encoding="utf-8")
         offenders = con.sql(sql)
-        rows = offenders.fetchall()
+        rows = sorted(offenders.fetchall(), key=str)  # a stable sample: builds are reproducible
         sample = "; ".join(str(row) for row in rows[:SAMPLE_SIZE])
         results.append(CheckResult(path.stem, check_description(sql), len(rows), sample))
     return results
