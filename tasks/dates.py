@@ -824,16 +824,24 @@ def _remember(previous: dict[str, date], r: _Resolved) -> None:
 _UNKNOWN = {"day": "XXXX-XX-XX", "week": "XXXX-WXX", "weekend": "XXXX-WXX-WE", "month": "XXXX-XX"}
 
 
+def _anchor_for(
+    wanted: str, unit: str, published: date | None, previous: dict[str, date]
+) -> tuple[date | None, str]:
+    """The day a relative expression counts from: the date mentioned before it when it asks for
+    that ("a day earlier") and one is known, else the publication date."""
+    if wanted == "previous":
+        day = _previous_for(unit, previous)
+        if day is not None:
+            return day, "previous"
+    return published, "publication"
+
+
 def _resolve_relative(
     c: _Candidate, body: str, published: date | None, previous: dict[str, date]
 ) -> _Resolved:
     info = c.info
     unit, offset, granularity, mod = info["unit"], info["offset"], info["granularity"], info["mod"]
-    anchor_day, anchor = (None, "")
-    if info["anchor"] == "previous":
-        anchor_day, anchor = _previous_for(unit, previous), "previous"
-    if anchor_day is None:
-        anchor_day, anchor = published, "publication"
+    anchor_day, anchor = _anchor_for(info["anchor"], unit, published, previous)
     if anchor_day is None:
         return _Resolved(_UNKNOWN.get(unit, "XXXX"), "DATE", granularity, mod, "none")
     if unit == "weekend":
@@ -852,11 +860,7 @@ def _resolve_count(
 ) -> _Resolved:
     info = c.info
     unit, offset = info["unit"], info["offset"]
-    anchor_day, anchor = (None, "")
-    if info["anchor"] == "previous":
-        anchor_day, anchor = _previous_for(unit, previous), "previous"
-    if anchor_day is None:
-        anchor_day, anchor = published, "publication"
+    anchor_day, anchor = _anchor_for(info["anchor"], unit, published, previous)
     if anchor_day is None:
         return _Resolved(_UNKNOWN.get(unit, "XXXX"), "DATE", unit, info["mod"], "none")
     if unit == "week" and anchor == "previous":  # "a week earlier" than a day is a day
@@ -1038,7 +1042,7 @@ def parse_published(value: str | None) -> tuple[date | None, str | None]:
     return day, ("day" if match["d"] else "month")
 
 
-def _as_date(value: Any) -> date | None:
+def as_date(value: Any) -> date | None:
     """A published_date cell (date, Timestamp, ISO string, None/NaT) -> date or None."""
     if value is None or value is pd.NaT:
         return None
@@ -1083,7 +1087,7 @@ def time_expressions_frame(articles: pd.DataFrame) -> pd.DataFrame:
         strict=True,
     ):
         text = body if isinstance(body, str) else ""
-        for x in tag_time_expressions(text, _as_date(published), precision):
+        for x in tag_time_expressions(text, as_date(published), precision):
             rows.append(
                 (article_id, x.text, x.start_char, x.end_char, x.value, x.type)
                 + (x.granularity, x.mod, x.anchor, x.reporting)

@@ -28,8 +28,8 @@ One `DroneEvent` per article x date x first-level region; one `DroneTotal` per n
    time expression it used, and a confidence score (`_confidence`).
 
 `extract_drone_events` is the pure function; `extract_tables` (bottom) runs it over a batch of
-articles and returns the `events`, `drone_totals` and `claims` tables (`extract_frames` the first
-two, `claims_frame` the third).
+articles and returns the `events`, `drone_totals` and `claims` tables (`extract_frames`: the
+first two).
 """
 
 from __future__ import annotations
@@ -41,7 +41,7 @@ import tomllib
 from bisect import bisect_left
 from collections.abc import Sequence
 from dataclasses import astuple, dataclass, field, replace
-from datetime import date, datetime, timedelta
+from datetime import date, timedelta
 from functools import cache
 from pathlib import Path
 from typing import NamedTuple
@@ -50,7 +50,7 @@ import pandas as pd
 from prefect import get_run_logger, task
 from prefect.cache_policies import NO_CACHE
 
-from tasks.dates import TimeExpression
+from tasks.dates import TimeExpression, as_date
 from tasks.gazetteer import CITY_REGION, PlaceMatch, find_places, region_name, region_point
 
 DATA_DIR = Path(__file__).parent / "data"
@@ -1883,7 +1883,6 @@ CLAIM_VALUE_FIELDS = [
 ]
 CLAIM_COLUMNS = ["claim_id", "event_id", "article_id", *CLAIM_VALUE_FIELDS]
 ID_HEX_DIGITS = 16
-HAS_REPORTING = "reporting" in TimeExpression.__dataclass_fields__
 
 
 def _row_id(*parts: object) -> str:
@@ -1909,20 +1908,10 @@ def _expressions_by_article(expressions: pd.DataFrame) -> dict[str, list[TimeExp
                 granularity=row.granularity,
                 mod=None if pd.isna(row.mod) else row.mod,
                 anchor=row.anchor,
-                **({"reporting": bool(is_reporting)} if HAS_REPORTING else {}),
+                reporting=bool(is_reporting),
             )
         )
     return by_article
-
-
-def _published(value: object) -> date | None:
-    if value is None or value is pd.NaT or (isinstance(value, float) and pd.isna(value)):
-        return None
-    if isinstance(value, pd.Timestamp | datetime):
-        return value.date()
-    if isinstance(value, date):
-        return value
-    return date.fromisoformat(str(value)[:10])
 
 
 def is_english(language: object) -> bool:
@@ -1961,7 +1950,7 @@ def extract_tables(articles: pd.DataFrame, expressions: pd.DataFrame) -> Extract
         if not is_english(language):
             continue
         text = body if isinstance(body, str) else ""
-        result = extract_drone_events(text, _published(published), by_article.get(article_id, []))
+        result = extract_drone_events(text, as_date(published), by_article.get(article_id, []))
         for event in result.events:
             key = _row_id(article_id, event.event_type, event.event_date, event.admin1_code)
             events.append([key, article_id, *astuple(event)])
@@ -1988,11 +1977,6 @@ def extract_frames(
     return tables.events, tables.totals
 
 
-def claims_frame(articles: pd.DataFrame, expressions: pd.DataFrame) -> pd.DataFrame:
-    """The claims of `extract_tables` (which reads the articles once for all three tables)."""
-    return extract_tables(articles, expressions).claims
-
-
 @task(name="extract-events", cache_policy=NO_CACHE)
 def extract_task(frames: dict[str, pd.DataFrame]) -> dict[str, pd.DataFrame]:
     """Prefect wrapper: the events and nationwide totals of a batch of clean, dated articles."""
@@ -2016,7 +2000,6 @@ __all__ = [
     "ExtractedTables",
     "Extraction",
     "acled_codes",
-    "claims_frame",
     "extract_drone_events",
     "extract_frames",
     "extract_tables",

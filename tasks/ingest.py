@@ -24,7 +24,7 @@ import pandas as pd
 from prefect import get_run_logger, task
 from prefect.cache_policies import NO_CACHE
 
-from tasks.dates import dateline_date
+from tasks.dates import dateline_date, parse_published
 from tasks.formats import (
     ARTICLE_SUFFIXES,
     JSON_ARRAY_SUFFIXES,
@@ -47,9 +47,6 @@ ARTICLE_ID_HEX_DIGITS = 16
 
 # ` date 2023-02-28 Title...` or ` date 2023-09 Title...`: publication metadata on the first line.
 HEADER_DATE = re.compile(r"^\ufeff?[ \t]*date[ \t]+(\d{4}-\d{2}(?:-\d{2})?)\b[ \t]*")
-ISO_DATE = re.compile(
-    r"^\s*(\d{4})-(\d{2})(?:-(\d{2}))?(?:[T ][0-9:.]+(?:Z|[+-]\d{2}:?\d{2})?)?\s*$"
-)
 # Dates in URLs: /2023/09/20/, /2023/9/20/, 2024-03-31-title, /20230920/.
 URL_DATES = (
     re.compile(r"(?<!\d)((?:19|20)\d{2})[/_-](\d{1,2})[/_-](\d{1,2})(?!\d)"),
@@ -156,14 +153,8 @@ def _decode(raw: bytes) -> tuple[str, str]:
 
 def parse_iso_published(value: str | None) -> PublishedDate:
     """An ISO date, month or datetime (as in manifest.csv) -> PublishedDate; else empty."""
-    match = ISO_DATE.match(value or "")
-    if not match:
-        return PublishedDate(None, None, None)
-    year, month, day = int(match[1]), int(match[2]), match[3]
-    try:
-        return PublishedDate(date(year, month, int(day or 1)), None, "day" if day else "month")
-    except ValueError:
-        return PublishedDate(None, None, None)
+    day, precision = parse_published(value)
+    return PublishedDate(day, None, precision)
 
 
 def published_from(value: str | None, source: str) -> PublishedDate:
