@@ -1,9 +1,16 @@
 """`make bench`: the pipeline on the shared corpus replicated to N distinct articles.
 
-Prints one JSON line per size: articles, seconds (end to end, a fresh `newsevents run` process
-including Prefect's temporary server start), articles_per_s, peak_rss_mb, the cost of a re-run
-with nothing new and with 1% new articles (ratio of the extra work to the full run's), and
-seconds per stage (the pure stage functions timed over the same articles, without Prefect).
+Prints one JSON line per size (and appends it to bench-data/results.jsonl):
+- seconds / articles_per_s: a fresh `newsevents run` process end to end, including the start of
+  Prefect's temporary server (what `make run` does);
+- seconds_with_running_server: the same run against a running Prefect server (what a scheduled
+  deployment does), which is also used for the re-runs;
+- peak_rss_mb: the run process plus its CPU worker processes, summed; the Prefect server's own;
+- cpu_seconds: CPU used per role (flow process, CPU workers, Prefect server);
+- the cost of a re-run with nothing new and with 1% new articles (the ratio of the extra work to
+  the full run's);
+- stage_seconds: the pure stage functions timed in one process, without Prefect;
+- anchors: dateparser and trafilatura over a sample of the same articles, as ratios to ours.
 """
 
 from __future__ import annotations
@@ -11,11 +18,15 @@ from __future__ import annotations
 import argparse
 import csv
 import json
+import os
 import random
 import shutil
 import subprocess
 import sys
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
 
@@ -29,6 +40,10 @@ from tasks.ingest import fingerprint_files, list_article_files, load_manifest, r
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 CORPUS_DIR = PROJECT_ROOT.parent / "shared" / "corpora" / "gdelt-ukraine-news"
 WORK_DIR = PROJECT_ROOT / "bench-data"
+# The pure stages are timed on at most this many articles (a single process: the figure is
+# per-core throughput, and 20k articles give it to three digits).
+STAGE_SAMPLE = 20_000
+CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
 VARIATIONS = [
     "Officials gave no further details on the incident {n}.",
     "The report could not be independently verified, reference {n}.",
@@ -69,11 +84,12 @@ def add_new_articles(source: Path, first: int, count: int, seed: int = 11) -> No
         (source / f"{n:07d}_new.txt").write_text("\n\n".join(paragraphs), encoding="utf-8")
 
 
-def time_stages(source: Path) -> dict[str, float]:
-    """Seconds per stage for the pure functions over all articles of `source`."""
+def time_stages(source: Path, limit: int) -> dict[str, float]:
+    """Seconds per stage for the pure functions, in this process, over the first `limit`
+    articles of `source`."""
     seconds: dict[str, float] = {}
     started = time.perf_counter()
-    fingerprints = fingerprint_files(list_article_files(source), source)
+    fingerprints = fingerprint_files(list_article_files(source)[:limit], source)
     manifest, _ = load_manifest(source)
     articles, _ = read_articles(fingerprints, source, manifest, pd.Timestamp.now(tz="UTC"))
     seconds["ingest"] = time.perf_counter() - started
@@ -89,52 +105,107 @@ def time_stages(source: Path) -> dict[str, float]:
     return {stage: round(value, 3) for stage, value in seconds.items()}
 
 
-def rss_kb(pid: int, field: str = "VmHWM") -> int:
-    """A process's memory figure from /proc (VmHWM: its peak resident set so far), in kB."""
+@dataclass
+class ProcessUsage:
+    """What one `newsevents run` used, sampled from /proc every 0.2 s."""
+
+    seconds: float
+    peak_rss_mb: float  # the run process and its CPU workers: their resident sets, summed
+    peak_pss_mb: float  # the same, each shared page counted once (proportional set size)
+    largest_process_rss_mb: float  # the largest single process of those
+    server_peak_rss_mb: float  # the temporary Prefect server, when the run started one
+    cpu_seconds: dict[str, float]  # per role: flow (the run process), workers, server
+
+
+def _proc_fields(pid: int) -> tuple[int, int, float, str] | None:
+    """(resident kB, proportional kB, CPU seconds, command line) of a live process."""
     try:
-        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-            if line.startswith(field + ":"):
-                return int(line.split()[1])
+        rollup = Path(f"/proc/{pid}/smaps_rollup").read_text().splitlines()
+        stat = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        command = Path(f"/proc/{pid}/cmdline").read_bytes().replace(b"\0", b" ").decode()
     except OSError:
-        pass
-    return 0
+        return None
+    sizes = {line.split(":")[0]: int(line.split()[1]) for line in rollup[1:] if "kB" in line}
+    cpu_seconds = (int(stat[11]) + int(stat[12])) / CLOCK_TICKS
+    return sizes.get("Rss", 0), sizes.get("Pss", 0), cpu_seconds, command
 
 
-def child_pids(pid: int) -> list[int]:
-    try:
-        return [int(c) for c in Path(f"/proc/{pid}/task/{pid}/children").read_text().split()]
-    except OSError:
-        return []
+def _descendants(pid: int) -> list[int]:
+    found, todo = [], [pid]
+    while todo:
+        parent = todo.pop()
+        try:
+            children = Path(f"/proc/{parent}/task/{parent}/children").read_text().split()
+        except OSError:
+            continue
+        found += [int(child) for child in children]
+        todo += [int(child) for child in children]
+    return found
 
 
-def run_flow(source: Path, data_dir: Path, fresh: bool = True) -> tuple[float, float, float]:
-    """Seconds, peak RSS (MB) of the `newsevents run` process, and peak RSS of the temporary
-    Prefect server it starts, sampled from /proc every 0.2 s."""
+def _role(command: str) -> str:
+    if "uvicorn" in command or "prefect.server" in command or "prefect server" in command:
+        return "server"
+    return "workers" if "multiprocessing" in command else "flow"
+
+
+def run_flow(
+    source: Path, data_dir: Path, fresh: bool = True, env: dict[str, str] | None = None
+) -> ProcessUsage:
+    """Run `newsevents run` as a fresh process; its time, memory and CPU per role."""
     if fresh:
         shutil.rmtree(data_dir, ignore_errors=True)
+    command = [str(Path(sys.executable).parent / "newsevents"), "run", "--source", str(source)]
     started = time.perf_counter()
     process = subprocess.Popen(
-        [
-            str(Path(sys.executable).parent / "newsevents"),
-            "run",
-            "--source",
-            str(source),
-            "--data-dir",
-            str(data_dir),
-        ],
+        [*command, "--data-dir", str(data_dir)],
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
+        env=env,
     )
-    peak_run = peak_server = 0
+    peak_run = peak_proportional = peak_process = peak_server = 0
+    cpu: dict[int, tuple[str, float]] = {}
     while process.poll() is None:
-        peak_run = max(peak_run, rss_kb(process.pid))
-        for child in child_pids(process.pid):
-            peak_server = max(peak_server, rss_kb(child))
+        resident = proportional = 0
+        for pid in [process.pid, *_descendants(process.pid)]:
+            fields = _proc_fields(pid)
+            if fields is None:
+                continue
+            rss, pss, cpu_seconds, cmdline = fields
+            role = "flow" if pid == process.pid else _role(cmdline)
+            cpu[pid] = (role, cpu_seconds)
+            if role == "server":
+                peak_server = max(peak_server, rss)
+                continue
+            resident, proportional = resident + rss, proportional + pss
+            peak_process = max(peak_process, rss)
+        peak_run = max(peak_run, resident)
+        peak_proportional = max(peak_proportional, proportional)
         time.sleep(0.2)
     elapsed = time.perf_counter() - started
     if process.returncode != 0:
         raise RuntimeError(f"newsevents run failed with exit code {process.returncode}")
-    return elapsed, peak_run / 1024, peak_server / 1024
+    by_role: dict[str, float] = {}
+    for role, cpu_seconds in cpu.values():
+        by_role[role] = round(by_role.get(role, 0.0) + cpu_seconds, 1)
+    return ProcessUsage(
+        elapsed,
+        peak_run / 1024,
+        peak_proportional / 1024,
+        peak_process / 1024,
+        peak_server / 1024,
+        by_role,
+    )
+
+
+@contextmanager
+def running_prefect_server(workdir: Path) -> Iterator[dict[str, str]]:
+    """A Prefect server of its own (what scheduled deployments run against): the environment
+    that points `newsevents run` at it, so no run pays for starting a temporary one."""
+    from tests.helpers_prefect_server import prefect_server
+
+    with prefect_server(workdir, ui=False) as server:
+        yield server.env()
 
 
 ANCHOR_SAMPLE = 40
@@ -196,40 +267,63 @@ def anchors(source: Path) -> dict[str, float]:
     }
 
 
+def measure(source: Path, size: int, server_env: dict[str, str]) -> dict[str, object]:
+    """One JSON line: a cold run (temporary Prefect server, as `make run`), a run against a
+    running server (as a scheduled deployment), re-runs, the pure stages and the anchors."""
+    data_dir = WORK_DIR / f"data-{size}"
+    cold = run_flow(source, data_dir)
+    warm = run_flow(source, data_dir, env=server_env)
+    noop = run_flow(source, data_dir, fresh=False, env=server_env)
+    add_new_articles(source, size, max(size // 100, 1))
+    rerun = run_flow(source, data_dir, fresh=False, env=server_env)
+    stages = time_stages(source, limit=STAGE_SAMPLE)
+    timed = min(size, STAGE_SAMPLE)
+    return {
+        "articles": size,
+        "seconds": round(cold.seconds, 2),
+        "articles_per_s": round(size / cold.seconds, 1),
+        "seconds_with_running_server": round(warm.seconds, 2),
+        "articles_per_s_with_running_server": round(size / warm.seconds, 1),
+        "peak_rss_mb": round(max(cold.peak_rss_mb, warm.peak_rss_mb), 1),
+        "peak_pss_mb": round(max(cold.peak_pss_mb, warm.peak_pss_mb), 1),
+        "largest_process_rss_mb": round(
+            max(cold.largest_process_rss_mb, warm.largest_process_rss_mb), 1
+        ),
+        "prefect_server_peak_rss_mb": round(cold.server_peak_rss_mb, 1),
+        "cpu_seconds": cold.cpu_seconds,
+        "noop_rerun_seconds": round(noop.seconds, 2),
+        "rerun_1pct_new_seconds": round(rerun.seconds, 2),
+        "rerun_1pct_cost_ratio": round(
+            (rerun.seconds - noop.seconds) / max(warm.seconds - noop.seconds, 1e-9), 4
+        ),
+        "stage_articles_timed": timed,
+        "stage_seconds": stages,
+        "stage_articles_per_s": {
+            stage: round(timed / value, 1) if value else None for stage, value in stages.items()
+        },
+        "anchors": anchors(source),
+    }
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--sizes", default="20000", help="comma-separated article counts")
+    parser.add_argument(
+        "--output", default=str(WORK_DIR / "results.jsonl"), help="also append the lines here"
+    )
     args = parser.parse_args(argv)
     if not (CORPUS_DIR / "manifest.csv").is_file():
         print(f"bench: corpus not found at {CORPUS_DIR}; nothing to measure", file=sys.stderr)
         return 0
-    for size in [int(value) for value in args.sizes.split(",")]:
-        source = WORK_DIR / f"articles-{size}"
-        replicate_corpus(CORPUS_DIR, source, size)
-        stages = time_stages(source)
-        data_dir = WORK_DIR / f"data-{size}"
-        seconds, peak_rss_mb, server_rss_mb = run_flow(source, data_dir)
-        noop_seconds = run_flow(source, data_dir, fresh=False)[0]
-        add_new_articles(source, size, max(size // 100, 1))
-        rerun_seconds = run_flow(source, data_dir, fresh=False)[0]
-        line = {
-            "articles": size,
-            "seconds": round(seconds, 2),
-            "articles_per_s": round(size / seconds, 1),
-            "peak_rss_mb": round(peak_rss_mb, 1),
-            "prefect_server_peak_rss_mb": round(server_rss_mb, 1),
-            "noop_rerun_seconds": round(noop_seconds, 2),
-            "rerun_1pct_new_seconds": round(rerun_seconds, 2),
-            "rerun_1pct_cost_ratio": round(
-                (rerun_seconds - noop_seconds) / max(seconds - noop_seconds, 1e-9), 4
-            ),
-            "stage_seconds": stages,
-            "anchors": anchors(source),
-            "stage_articles_per_s": {
-                stage: round(size / value, 1) if value else None for stage, value in stages.items()
-            },
-        }
-        print(json.dumps(line), flush=True)
+    WORK_DIR.mkdir(parents=True, exist_ok=True)
+    with running_prefect_server(WORK_DIR / "prefect-server") as server_env:
+        for size in [int(value) for value in args.sizes.split(",")]:
+            source = WORK_DIR / f"articles-{size}"
+            replicate_corpus(CORPUS_DIR, source, size)
+            line = json.dumps(measure(source, size, server_env))
+            print(line, flush=True)
+            with open(args.output, "a", encoding="utf-8") as results:
+                results.write(line + "\n")
     return 0
 
 

@@ -5,6 +5,10 @@ newsevents query   "SQL" [--data-dir DIR]        print a query's result (read-on
 newsevents tables  [--data-dir DIR]              list tables and views with row counts
 newsevents report  [--data-dir DIR] [--output F] write the HTML report
 newsevents serve   --source DIR --data-dir DIR   run the schedules in this process
+
+--data-dir may be an object-store URL (s3://bucket/prefix, gs://...): the Parquet files go there
+and the DuckDB file, report and writer lock stay in the local --state-dir. Credentials and the
+endpoint come from the environment (AWS_ACCESS_KEY_ID, AWS_ENDPOINT_URL, ...).
 """
 
 from __future__ import annotations
@@ -16,6 +20,24 @@ import sys
 from pathlib import Path
 
 DEFAULT_DATA_DIR = "data"
+DATA_DIR_HELP = (
+    "folder or object-store URL (s3://bucket/prefix, gs://...) of the Parquet files "
+    "(default: data); one writer host per URL"
+)
+STATE_DIR_HELP = (
+    "local folder of the DuckDB file, report and writer lock when --data-dir is a URL "
+    "(default: ~/.cache/newsevents/<scheme>/<bucket>/<prefix>); a local --data-dir is its own"
+)
+
+
+def add_location_options(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--data-dir", default=DEFAULT_DATA_DIR, help=DATA_DIR_HELP)
+    parser.add_argument("--state-dir", default=None, help=STATE_DIR_HELP)
+
+
+BATCH_SIZE_HELP = (
+    "articles per batch (default: sized to the work, 3 batches per CPU worker, 50 to 2,000)"
+)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -25,9 +47,13 @@ def build_parser() -> argparse.ArgumentParser:
     commands = parser.add_subparsers(dest="command", required=True)
     run = commands.add_parser("run", help="run the pipeline once on a folder of articles")
     run.add_argument("--source", default="seeds", help="folder of articles (default: seeds)")
-    run.add_argument("--data-dir", default=DEFAULT_DATA_DIR, help="output folder (default: data)")
+    add_location_options(run)
+    run.add_argument("--batch-size", type=int, default=None, help=BATCH_SIZE_HELP)
     run.add_argument(
-        "--batch-size", type=int, default=500, help="articles per batch (default: 500)"
+        "--cpu-workers",
+        type=int,
+        default=None,
+        help="processes that run the stages (default: one per core; 1: all in this process)",
     )
     run.add_argument(
         "--task-runner",
@@ -44,32 +70,34 @@ def build_parser() -> argparse.ArgumentParser:
         "--batches-in-flight",
         type=int,
         default=None,
-        help="batches processed at once (default: 2, or 2 per Dask worker)",
+        help="batches processed at once (default: 3, or 2 per Dask worker)",
     )
     query = commands.add_parser("query", help="run one SQL query on the warehouse, read-only")
     query.add_argument("sql", help='e.g. "SELECT * FROM drone_attacks LIMIT 10"')
-    query.add_argument("--data-dir", default=DEFAULT_DATA_DIR)
+    add_location_options(query)
     query.add_argument("--max-rows", type=int, default=100, help="rows to print (default: 100)")
     tables = commands.add_parser("tables", help="list the warehouse's tables and row counts")
-    tables.add_argument("--data-dir", default=DEFAULT_DATA_DIR)
+    add_location_options(tables)
     report = commands.add_parser("report", help="write the self-contained HTML report")
-    report.add_argument("--data-dir", default=DEFAULT_DATA_DIR)
+    add_location_options(report)
     report.add_argument(
-        "--output", default=None, help="where to write it (default: DATA_DIR/report.html)"
+        "--output", default=None, help="where to write it (default: STATE_DIR/report.html)"
     )
     serve = commands.add_parser(
         "serve", help="run the watch-folder and nightly schedules in this process (flow.serve)"
     )
     serve.add_argument("--source", default="seeds", help="folder to watch (default: seeds)")
-    serve.add_argument("--data-dir", default=DEFAULT_DATA_DIR, help="output folder (default: data)")
-    serve.add_argument("--batch-size", type=int, default=500)
+    add_location_options(serve)
+    serve.add_argument("--batch-size", type=int, default=None, help=BATCH_SIZE_HELP)
     return parser
 
 
 def run_command(args: argparse.Namespace) -> int:
-    if args.batch_size < 1 or (args.batches_in_flight is not None and args.batches_in_flight < 1):
+    counts = (args.batch_size, args.batches_in_flight, args.cpu_workers)
+    if any(count is not None and count < 1 for count in counts):
         print(
-            "newsevents: --batch-size and --batches-in-flight must be at least 1", file=sys.stderr
+            "newsevents: --batch-size, --batches-in-flight and --cpu-workers must be at least 1",
+            file=sys.stderr,
         )
         return 2
     if not Path(args.source).is_dir():
@@ -89,8 +117,10 @@ def run_command(args: argparse.Namespace) -> int:
     summary = flow(
         source=args.source,
         data_dir=args.data_dir,
+        state_dir=args.state_dir,
         batch_size=args.batch_size,
         batches_in_flight=args.batches_in_flight or in_flight,
+        cpu_worker_processes=args.cpu_workers,
     )
     print(json.dumps(summary, indent=2))
     return 0
@@ -102,7 +132,7 @@ def query_command(args: argparse.Namespace) -> int:
     from warehouse.store import WarehouseMissing, WarehousePaths, connect_read_only
 
     try:
-        with connect_read_only(WarehousePaths(Path(args.data_dir))) as con:
+        with connect_read_only(WarehousePaths.at(args.data_dir, args.state_dir)) as con:
             relation = con.sql(args.sql)
             if relation is None:
                 print("newsevents: the statement returned no rows", file=sys.stderr)
@@ -126,7 +156,7 @@ def tables_command(args: argparse.Namespace) -> int:
     )
 
     try:
-        with connect_read_only(WarehousePaths(Path(args.data_dir))) as con:
+        with connect_read_only(WarehousePaths.at(args.data_dir, args.state_dir)) as con:
             counts = table_row_counts(con)
     except WarehouseMissing as error:
         print(f"newsevents: {error}", file=sys.stderr)
@@ -143,7 +173,7 @@ def report_command(args: argparse.Namespace) -> int:
     from warehouse.report import write_report
     from warehouse.store import WarehouseMissing, WarehousePaths, connect_read_only
 
-    paths = WarehousePaths(Path(args.data_dir))
+    paths = WarehousePaths.at(args.data_dir, args.state_dir)
     output = Path(args.output) if args.output else paths.report_path
     try:
         with connect_read_only(paths) as con:
@@ -166,8 +196,11 @@ def serve_command(args: argparse.Namespace) -> int:
         )
         return 2
     from flows.schedules import serve
+    from warehouse.store import WarehousePaths
 
-    serve(str(Path(args.source).resolve()), str(Path(args.data_dir).resolve()), args.batch_size)
+    paths = WarehousePaths.at(args.data_dir, args.state_dir)
+    state_dir = str(paths.state_dir) if paths.state_dir else None
+    serve(str(Path(args.source).resolve()), paths.location, args.batch_size, state_dir)
     return 0
 
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from pathlib import Path
 
 from prefect import flow, get_run_logger
 
@@ -13,10 +12,12 @@ from warehouse.store import WarehousePaths, writer_lock
 
 
 @flow(name="newsevents-maintenance")
-def maintenance_flow(data_dir: str = "data") -> dict[str, int]:
-    """Compact and rebuild `data_dir`; fails when a data-quality check fails."""
+def maintenance_flow(data_dir: str = "data", state_dir: str | None = None) -> dict[str, int]:
+    """Compact and rebuild `data_dir` (a folder or an s3:// / gs:// URL); fails when a
+    data-quality check fails. `state_dir` holds the DuckDB file of a URL (default:
+    ~/.cache/newsevents/...)."""
     logger = get_run_logger()
-    paths = WarehousePaths(Path(data_dir).resolve())
+    paths = WarehousePaths.at(data_dir, state_dir)
     run_at = datetime.now(UTC)
     with writer_lock(paths, on_wait=logger.warning):
         prepare_warehouse(paths)

@@ -32,6 +32,8 @@ import pandas as pd
 from prefect import get_run_logger, task
 from prefect.cache_policies import NO_CACHE
 
+from tasks.workers import run_on_cpu_worker
+
 DATA_DIR = Path(__file__).parent / "data"
 
 # A line reads as a sentence when it is this long, ends like one and has this share of stopwords.
@@ -625,7 +627,7 @@ def clean_articles(articles: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
 @task(name="clean", cache_policy=NO_CACHE)
 def clean_task(frames: dict[str, pd.DataFrame]) -> dict[str, pd.DataFrame]:
     """Clean a batch: its articles get title, body, author; removed_lines says what went."""
-    cleaned, removed = clean_articles(frames["articles"])
+    cleaned, removed = run_on_cpu_worker(clean_articles, frames["articles"])
     by_reason = removed["reason"].value_counts().to_dict() if len(removed) else {}
     get_run_logger().info(
         "clean: %d articles, %d lines removed (%s)",

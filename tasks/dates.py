@@ -30,6 +30,8 @@ import pandas as pd
 from prefect import get_run_logger, task
 from prefect.cache_policies import NO_CACHE
 
+from tasks.workers import run_on_cpu_worker
+
 LEXICON_PATH = Path(__file__).parent / "data" / "dates_lexicon.json"
 
 
@@ -495,6 +497,11 @@ _SUBSTRING_TRIGGERS = {
     + ("Autumn", "Fall"),
 }
 
+_LOWER_SUBSTRING_TRIGGERS = {
+    name: (tuple(dict.fromkeys(needle.lower() for needle in needles)), frozenset(needles))
+    for name, needles in _SUBSTRING_TRIGGERS.items()
+}
+
 
 def _triggers(body: str) -> dict[str, list[tuple[int, int]]]:
     """Trigger class -> spans of its trigger words in `body`."""
@@ -507,14 +514,28 @@ def _triggers(body: str) -> dict[str, list[tuple[int, int]]]:
         if not body[match.start() - 1 : match.start()].isdigit()
     ]
     found["clock"] = [match.span() for match in _CLOCK_TRIGGER.finditer(body)]
-    for name, needles in _SUBSTRING_TRIGGERS.items():
+    # One search per word in the lower-cased body ("night" finds "night" and "Night" at once),
+    # where lower-casing keeps every offset (it does not for a few letters, such as "İ").
+    lowered = body.lower()
+    haystack, needle_sets = (
+        (lowered, _LOWER_SUBSTRING_TRIGGERS)
+        if len(lowered) == len(body)
+        else (
+            body,
+            {name: (needles, frozenset(needles)) for name, needles in _SUBSTRING_TRIGGERS.items()},
+        )
+    )
+    for name, (needles, written_forms) in needle_sets.items():
         spans = found[name] = []
         for needle in needles:
-            at = body.find(needle)
+            end = len(needle)
+            at = haystack.find(needle)
             while at != -1:
-                if at == 0 or not body[at - 1].isalpha():  # a word start: not "Sunday"
-                    spans.append((at, at + len(needle)))
-                at = body.find(needle, at + 1)
+                # A word start ("day", not "Sunday"), written as the trigger list spells it.
+                if (at == 0 or not body[at - 1].isalpha()) and body[at : at + end] in written_forms:
+                    spans.append((at, at + end))
+                at = haystack.find(needle, at + 1)
+        spans.sort()
     return found
 
 
@@ -1098,7 +1119,7 @@ def time_expressions_frame(articles: pd.DataFrame) -> pd.DataFrame:
 @task(name="resolve-dates", cache_policy=NO_CACHE)
 def dates_task(frames: dict[str, pd.DataFrame]) -> dict[str, pd.DataFrame]:
     """Prefect wrapper: tag the time expressions of a batch of clean articles."""
-    expressions = time_expressions_frame(frames["articles"])
+    expressions = run_on_cpu_worker(time_expressions_frame, frames["articles"])
     get_run_logger().info(
         "dates: %d time expressions in %d articles", len(expressions), len(frames["articles"])
     )

@@ -37,9 +37,10 @@ from __future__ import annotations
 import csv
 import hashlib
 import re
+import sys
 import tomllib
 from bisect import bisect_left
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import astuple, dataclass, field, replace
 from datetime import date, timedelta
 from functools import cache
@@ -52,6 +53,7 @@ from prefect.cache_policies import NO_CACHE
 
 from tasks.dates import TimeExpression, as_date
 from tasks.gazetteer import CITY_REGION, PlaceMatch, find_places, region_name, region_point
+from tasks.workers import run_on_cpu_worker
 
 DATA_DIR = Path(__file__).parent / "data"
 PHRASES_TOML = DATA_DIR / "extract_phrases.toml"
@@ -171,13 +173,62 @@ def _words(key: str) -> str:
     return "|".join(f"(?:{item})" for item in _phrases()[key])
 
 
-def _compile(key: str) -> re.Pattern[str]:
-    return re.compile(rf"\b(?:{_words(key)})\b", re.IGNORECASE)
+_REGEX_SYMBOLS = frozenset("\\()[]{}?*+|.^$")
+
+
+def literal_start(phrase: str) -> str:
+    """The case-folded text every match of the phrase regex starts with ("drones?" -> "drone",
+    "Kh-\\d+" -> "kh-", "(?:weeks|months) ago" -> "")."""
+    end = 0
+    while end < len(phrase) and phrase[end] not in _REGEX_SYMBOLS:
+        end += 1
+    if end < len(phrase) and phrase[end] in "?*{":  # the last letter is optional
+        end -= 1
+    return phrase[: max(end, 0)].casefold()
+
+
+class Cue:
+    """A phrase list's regex behind a substring test of the phrases' literal starts.
+
+    Most sentences hold none of a list's phrases, and `re` tries every alternative at every
+    position of the text (0.13 ms an article for the drone nouns alone), while `in` on the
+    case-folded text takes microseconds. The test only skips texts the regex cannot match; when
+    a phrase has no literal start of two or more characters, every text goes to the regex.
+    """
+
+    __slots__ = ("pattern", "starts")
+
+    def __init__(self, phrases: list[str]) -> None:
+        alternatives = "|".join(f"(?:{phrase})" for phrase in phrases)
+        self.pattern = re.compile(rf"\b(?:{alternatives})\b", re.IGNORECASE)
+        starts = tuple(literal_start(phrase) for phrase in phrases)
+        self.starts = starts if all(len(start) >= 2 for start in starts) else None
+
+    def _may_match(self, text: str) -> bool:
+        if self.starts is None:
+            return True
+        folded = text.casefold()
+        return any(start in folded for start in self.starts)
+
+    def search(self, text: str, pos: int = 0, endpos: int = sys.maxsize) -> re.Match[str] | None:
+        if not self._may_match(text[pos:endpos]):
+            return None
+        return self.pattern.search(text, pos, endpos)
+
+    def finditer(self, text: str) -> Iterator[re.Match[str]]:
+        return self.pattern.finditer(text) if self._may_match(text) else iter(())
+
+    def sub(self, replacement: str, text: str) -> str:
+        return self.pattern.sub(replacement, text) if self._may_match(text) else text
+
+
+def _compile(key: str) -> Cue:
+    return Cue(_phrases()[key])
 
 
 DRONE_NOUN = _words("drone_nouns")
 WEAK_NOUN = _words("weak_drone_nouns")
-DRONE_RE = re.compile(rf"\b(?:{DRONE_NOUN})\b", re.IGNORECASE)
+DRONE_RE = _compile("drone_nouns")
 WEAK_DRONE_RE = re.compile(r"\b(?:aerial|airborne|air) targets?\b", re.IGNORECASE)
 DESTROY_RE = _compile("destroy_verbs")
 ATTACK_RE = _compile("attack_verbs")
@@ -525,7 +576,7 @@ def _number(text: str) -> int:
     return NUMBER_WORDS[text]
 
 
-def _last(pattern: re.Pattern[str], text: str) -> re.Match[str] | None:
+def _last(pattern: Cue | re.Pattern[str], text: str) -> re.Match[str] | None:
     found = None
     for found in pattern.finditer(text):  # noqa: B007 - keep the last match
         pass
@@ -806,7 +857,8 @@ def _as_when(expression: TimeExpression) -> _When | None:
     if night:
         # "overnight", "the night of 13-14 May", "the early hours of Friday": the value is the
         # morning after, and the attack may have begun the evening before.
-        return _When(day, day - timedelta(days=1), "night", span)
+        evening = day - timedelta(days=1) if day > date.min else day  # no day before year 1
+        return _When(day, evening, "night", span)
     precision = "week" if expression.granularity == "week" else "day"
     return _When(day, day, precision, span)
 
@@ -814,7 +866,8 @@ def _as_when(expression: TimeExpression) -> _When | None:
 def _is_recent(when: _When, published: date | None) -> bool:
     if published is None or when.day is None:
         return True
-    return published - timedelta(days=RECENT_DAYS) <= when.day <= published + timedelta(days=1)
+    # A difference of days, not published ± a timedelta: that overflows near year 1 or 9999.
+    return -1 <= (published - when.day).days <= RECENT_DAYS
 
 
 def _expression_time(
@@ -1980,7 +2033,9 @@ def extract_frames(
 @task(name="extract-events", cache_policy=NO_CACHE)
 def extract_task(frames: dict[str, pd.DataFrame]) -> dict[str, pd.DataFrame]:
     """Prefect wrapper: the events and nationwide totals of a batch of clean, dated articles."""
-    events, totals, claims = extract_tables(frames["articles"], frames["time_expressions"])
+    events, totals, claims = run_on_cpu_worker(
+        extract_tables, frames["articles"], frames["time_expressions"]
+    )
     get_run_logger().info(
         "extract: %d events (%s), %d nationwide totals from %d articles",
         len(events),

@@ -6,13 +6,14 @@ trafilatura (favor_precision) and htmldate, not by hand; our line cleaner runs a
 
 from __future__ import annotations
 
+import hashlib
 import json
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import cache
 from html.parser import HTMLParser
-from typing import Any
+from typing import Any, BinaryIO
 
 HTML_SUFFIXES = (".html", ".htm")
 JSON_LINES_SUFFIXES = (".jsonl", ".ndjson")
@@ -21,6 +22,7 @@ TEXT_SUFFIXES = (".txt",)
 ARTICLE_SUFFIXES = TEXT_SUFFIXES + HTML_SUFFIXES + JSON_LINES_SUFFIXES + JSON_ARRAY_SUFFIXES
 LANGUAGE_SAMPLE_CHARS = 500  # enough for a reliable guess; the cost grows with length
 MIN_HTML_WORDS = 8  # fewer words than this is a menu or an error page, not an article
+LONE_SURROGATES = re.compile("[\ud800-\udfff]")
 HTML_SNIFF = re.compile(rb"^\s*(<!doctype html|<html|<head|<body|<article|<div|<p[ >])", re.I)
 
 
@@ -129,6 +131,29 @@ def json_line_spans(raw: bytes) -> Iterator[RecordSpan]:
         offset += len(line) + 1
 
 
+def json_line_digests(
+    handle: BinaryIO, chunk_bytes: int = 1 << 20
+) -> Iterator[tuple[RecordSpan, str]]:
+    """(span, sha256 hex of its bytes) per non-blank line of a JSON-lines file, read a chunk at a
+    time: a 50 MB line is measured and hashed without being held in memory."""
+    index = start = offset = 0
+    digest, blank = hashlib.sha256(), True
+    while chunk := handle.read(chunk_bytes):
+        *ended, tail = chunk.split(b"\n")
+        for piece in ended:
+            digest.update(piece)
+            end = offset + len(piece)
+            if not blank or piece.strip():
+                yield RecordSpan(index, start, end - start), digest.hexdigest()
+            index, start, offset = index + 1, end + 1, end + 1
+            digest, blank = hashlib.sha256(), True
+        digest.update(tail)
+        blank = blank and not tail.strip()
+        offset += len(tail)
+    if not blank:
+        yield RecordSpan(index, start, offset - start), digest.hexdigest()
+
+
 def json_array_spans(raw: bytes) -> list[RecordSpan]:
     """One span per element of a JSON array file (offsets unused: the array is parsed whole)."""
     items = parse_json_array(raw)
@@ -163,7 +188,8 @@ def record_fields(record: Any) -> ArticleFields:
             return None
         if not isinstance(value, str):
             raise RecordError(f"field {name!r} is a {type(value).__name__}, expected a string")
-        return value.strip() or None
+        # "\ud800" escapes decode to lone surrogates, which no UTF-8 writer (Arrow) accepts.
+        return LONE_SURROGATES.sub("\ufffd", value).strip() or None
 
     url, title = text_field("url"), text_field("title")
     source, published = text_field("source"), text_field("published")
@@ -200,11 +226,31 @@ def parse_json_line(raw_line: bytes) -> ArticleFields:
     return record_fields(record)
 
 
+# English's commonest function words: a quarter or more of an English text's words, a twentieth
+# of a German or French one. Checking them first (0.01 ms) spares most English articles
+# py3langid (0.17 ms, more than the rest of ingest); anything less clear-cut goes to py3langid.
+_FUNCTION_WORDS = """the of and to in a is was that for on with by as at from it its has have had
+were are be been this which said after their they"""
+ENGLISH_FUNCTION_WORDS = frozenset(_FUNCTION_WORDS.split())
+ENGLISH_MIN_WORDS, ENGLISH_MIN_SHARE = 30, 0.2
+LOWER_WORD = re.compile(r"[a-z]+")
+
+
+def reads_as_english(sample: str) -> bool:
+    """True when the sample is plainly English: enough words, enough of them function words."""
+    words = LOWER_WORD.findall(sample.lower())
+    if len(words) < ENGLISH_MIN_WORDS:
+        return False
+    return sum(word in ENGLISH_FUNCTION_WORDS for word in words) >= ENGLISH_MIN_SHARE * len(words)
+
+
 def detect_language(text: str) -> str | None:
     """ISO 639-1 code of the text's language (py3langid ships its model); None for no letters."""
     sample = text[:LANGUAGE_SAMPLE_CHARS]
     if not any(ch.isalpha() for ch in sample):
         return None
+    if reads_as_english(sample):
+        return "en"
     import py3langid
 
     language, _score = py3langid.classify(sample)

@@ -8,6 +8,7 @@ from prefect.cache_policies import NO_CACHE
 
 from tasks.retries import IO_RETRIES
 from tasks.summary import BatchSummary, summarise_batch
+from warehouse.legacy_layout import migrate_legacy_layout
 from warehouse.store import (
     BuildResult,
     WarehousePaths,
@@ -32,11 +33,18 @@ def batch_frames_key(articles: pd.DataFrame, rejected: pd.DataFrame) -> str:
 
 @task(name="prepare-warehouse", cache_policy=NO_CACHE, **IO_RETRIES)
 def prepare_warehouse(paths: WarehousePaths) -> tuple[set[str], set[tuple[str, str]]]:
-    """Clear what a dead run left; return the ids already loaded and the files already rejected."""
-    removed = remove_uncommitted_batches(paths)
+    """Clear what a dead run left; return the ids already loaded and the files already rejected.
+
+    A location written by an older version (flat Parquet layout) is migrated first, once.
+    """
     logger = get_run_logger()
+    migrated = migrate_legacy_layout(paths)
+    if migrated:
+        logger.warning("load: moved %d Parquet files into month partitions", migrated)
+    removed = remove_uncommitted_batches(paths)
     if removed:
-        logger.warning("load: removed %d files left by an unfinished run", len(removed))
+        left_by = "of the flat layout" if migrated else "left by an unfinished run"
+        logger.warning("load: removed %d files %s", len(removed), left_by)
     loaded, rejected = known_article_ids(paths), known_rejections(paths)
     logger.info(
         "load: %d articles and %d rejected files already in the warehouse",
@@ -48,11 +56,11 @@ def prepare_warehouse(paths: WarehousePaths) -> tuple[set[str], set[tuple[str, s
 
 @task(name="write-parquet", cache_policy=NO_CACHE, **IO_RETRIES)
 def write_batch_task(paths: WarehousePaths, frames: dict[str, pd.DataFrame]) -> BatchSummary:
-    """Write one batch's non-empty tables (articles last: that commits it)."""
+    """Write one batch's non-empty tables by month, then its commit object (that commits it)."""
     key = batch_frames_key(frames["articles"], frames["rejected_articles"])
     written = write_batch(paths, key, {name: frame for name, frame in frames.items() if len(frame)})
-    get_run_logger().info("load: batch %s, %d Parquet files written", key, len(written))
-    return summarise_batch(frames, [str(path.relative_to(paths.data_dir)) for path in written])
+    get_run_logger().info("load: batch %s, %d files written", key, len(written))
+    return summarise_batch(frames, [f"parquet/{name}" for name in written])
 
 
 @task(name="build-duckdb", cache_policy=NO_CACHE, **IO_RETRIES)
@@ -75,7 +83,7 @@ def build_duckdb_task(paths: WarehousePaths, full: bool = False) -> BuildResult:
 
 @task(name="compact-parquet", cache_policy=NO_CACHE, **IO_RETRIES)
 def compact_task(paths: WarehousePaths) -> dict[str, int]:
-    """Merge each table's Parquet files into one (under the writer lock)."""
+    """Merge the Parquet files of each table's month partitions (under the writer lock)."""
     merged = compact(paths)
     get_run_logger().info(
         "compact: %s",

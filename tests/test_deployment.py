@@ -194,7 +194,7 @@ def test_deployment_run_loads_the_seeds(project: DeployedProject, seeded: dict[s
     assert_completed(project, seeded["first"])
     assert articles_count(seeded["data_dir"] / "warehouse.duckdb") == 5
     assert (seeded["data_dir"] / "report.html").is_file()
-    assert any((seeded["data_dir"] / "parquet" / "articles").glob("*.parquet"))
+    assert any((seeded["data_dir"] / "parquet" / "articles").glob("published_month=*/*.parquet"))
 
 
 def test_deployment_run_publishes_its_artifacts(

@@ -75,13 +75,13 @@ def test_kill_9_during_a_load_loses_nothing_and_the_next_run_finishes(tmp_path: 
 
     write_articles(source, 100, 1500)
     victim = start_run(source, data_dir)
-    articles_dir = data_dir / "parquet" / "articles"
+    commits_dir = data_dir / "parquet" / "_commits"  # one commit object per batch
     deadline = time.monotonic() + 180
-    while len(list(articles_dir.glob("*.parquet"))) < 4 and time.monotonic() < deadline:
+    while len(list(commits_dir.glob("*.json"))) < 4 and time.monotonic() < deadline:
         time.sleep(0.05)  # wait until the run is in the middle of loading its batches
     os.killpg(victim.pid, signal.SIGKILL)
     victim.wait(timeout=30)
-    assert len(list(articles_dir.glob("*.parquet"))) < 1600 // 50 + 1, "killed too late"
+    assert len(list(commits_dir.glob("*.json"))) < 1600 // 50, "killed too late"
 
     assert counts(data_dir) == before  # the warehouse stays readable, complete as of the last run
 
@@ -91,7 +91,8 @@ def test_kill_9_during_a_load_loses_nothing_and_the_next_run_finishes(tmp_path: 
     assert (articles, with_dates) == (1600, 1600)  # every article once: none lost, none doubled
     assert events == 1600
     assert not list(data_dir.glob("*.building-*"))
-    assert not list((data_dir / "parquet").glob("*/*.partial"))
+    assert not list((data_dir / "parquet").rglob("*.partial"))
+    assert len(list(commits_dir.glob("*.json"))) == 1600 // 50
 
 
 def test_two_runs_started_at_once_load_everything_once(tmp_path: Path) -> None:

@@ -9,7 +9,13 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from tasks.formats import RecordError, detect_language, extract_html, record_fields
+from tasks.formats import (
+    RecordError,
+    detect_language,
+    extract_html,
+    reads_as_english,
+    record_fields,
+)
 from tasks.ingest import (
     Manifest,
     fingerprint_files,
@@ -122,4 +128,32 @@ def test_html_without_main_text_is_an_error() -> None:
     ],
 )
 def test_detect_language(text: str, language: str | None) -> None:
+    assert detect_language(text) == language
+
+
+LONG_ENGLISH = (
+    "Russian air defence systems destroyed 12 Ukrainian drones over the Belgorod region "
+    "overnight, the defence ministry in Moscow said on Sunday. The governor of the region said "
+    "that a woman was injured in the attack and that several houses were damaged by debris."
+)
+LONG_GERMAN = (
+    "Die russische Luftabwehr hat in der Nacht über der Region Belgorod mehrere Drohnen "
+    "abgeschossen, teilte das Verteidigungsministerium in Moskau mit. Es gab keine Verletzten, "
+    "die Schäden werden noch untersucht und die Behörden prüfen den Vorfall weiter genau."
+)
+LONG_FRENCH = (
+    "Les forces russes ont abattu plusieurs drones ukrainiens au-dessus de la région de "
+    "Belgorod dans la nuit, a indiqué le ministère de la Défense à Moscou. Il n'y a pas eu de "
+    "blessés selon les autorités locales et une enquête est en cours sur les dégâts causés."
+)
+
+
+@pytest.mark.parametrize(
+    ("text", "fast_path", "language"),
+    [(LONG_ENGLISH, True, "en"), (LONG_GERMAN, False, "de"), (LONG_FRENCH, False, "fr")],
+)
+def test_plain_english_skips_the_language_model_and_others_do_not(
+    text: str, fast_path: bool, language: str
+) -> None:
+    assert reads_as_english(text) is fast_path
     assert detect_language(text) == language

@@ -1,24 +1,41 @@
-"""Warehouse: declared schemas, atomic batch writes, the DuckDB build, crash leftovers."""
+"""Warehouse: declared schemas, month partitions, commit objects, the DuckDB build, crash leftovers.
+
+Storage tests run twice: on a local folder and on fsspec's in-memory object store (memory://),
+which goes through the same code as s3:// (no rename, one PUT per object, DuckDB reading through
+the registered filesystem). tests/test_object_store.py runs the whole flow on a local S3 server.
+"""
 
 from __future__ import annotations
 
+import uuid
 from datetime import UTC, date, datetime
 from pathlib import Path
 
 import duckdb
 import pandas as pd
+import pyarrow.parquet as pq
 import pytest
 
+from warehouse.legacy_layout import migrate_legacy_layout
 from warehouse.schemas import TABLE_NAMES, arrow_schema, column_comments
 from warehouse.store import (
+    LegacyLayout,
     WarehouseBusy,
     WarehousePaths,
     build_duckdb,
     compact,
+    default_state_dir,
+    is_url,
     known_article_ids,
     known_rejections,
+    live_files,
+    month_of,
+    read_commits,
     remove_uncommitted_batches,
+    to_arrow,
     write_batch,
+    write_commit,
+    write_parquet_atomically,
     writer_lock,
 )
 
@@ -59,6 +76,89 @@ def removed_rows(*ids: str) -> pd.DataFrame:
     )
 
 
+APRIL = "published_month=2024-04"
+
+
+@pytest.fixture(params=["local", "memory"])
+def paths(request: pytest.FixtureRequest, tmp_path: Path) -> WarehousePaths:
+    """A data location on a local folder, or on the in-memory object store with a local state."""
+    if request.param == "local":
+        return WarehousePaths(tmp_path)
+    return WarehousePaths(f"memory://test-{uuid.uuid4().hex[:12]}/data", tmp_path / "state")
+
+
+def stored(paths: WarehousePaths) -> list[str]:
+    """Every object under parquet/, relative to it."""
+    fs, root = paths.parquet_fs()
+    fs.invalidate_cache(root)
+    return sorted(p[len(root) + 1 :] for p in fs.find(root)) if fs.exists(root) else []
+
+
+def drop_commit(paths: WarehousePaths, name: str) -> None:
+    """As if the run had died after its data files, before its commit object."""
+    fs, root = paths.parquet_fs()
+    fs.rm_file(f"{root}/_commits/{name}.json")
+
+
+@pytest.mark.parametrize(
+    ("value", "month"),
+    [
+        (date(2024, 4, 5), "2024-04"),
+        (datetime(2023, 12, 31, 23, 59, tzinfo=UTC), "2023-12"),
+        (pd.Timestamp("2022-02-24"), "2022-02"),
+        (date(1, 1, 1), "0001-01"),
+        (None, "unknown"),
+        (pd.NaT, "unknown"),
+        (float("nan"), "unknown"),
+    ],
+)
+def test_month_of(value: object, month: str) -> None:
+    assert month_of(value) == month
+
+
+@pytest.mark.parametrize(
+    ("location", "url"),
+    [
+        ("s3://bucket/newsevents", True),
+        ("gs://bucket", True),
+        ("memory://x/y", True),
+        ("/srv/data", False),
+        ("data", False),
+        ("file:///srv/data", False),
+        ("C:/data", False),
+    ],
+)
+def test_is_url(location: str, url: bool) -> None:
+    assert is_url(location) is url
+
+
+def test_state_folder_is_the_data_folder_or_a_deterministic_cache(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    local = WarehousePaths.at(tmp_path / "data")
+    assert (local.state_path, local.duckdb_path) == (
+        tmp_path / "data",
+        tmp_path / "data" / "warehouse.duckdb",
+    )
+    assert WarehousePaths.at(f"file://{tmp_path}/data").location == str(tmp_path / "data")
+    remote = WarehousePaths.at("s3://bucket/news/events/")
+    assert remote.location == "s3://bucket/news/events"
+    assert remote.parquet_location == "s3://bucket/news/events/parquet"
+    assert (
+        remote.state_path == tmp_path / "cache" / "newsevents" / "s3" / "bucket" / "news" / "events"
+    )
+    assert (
+        default_state_dir("s3://bucket/../x")
+        == tmp_path / "cache" / "newsevents" / "s3" / "bucket" / "x"
+    )
+    chosen = WarehousePaths.at("s3://bucket/news", tmp_path / "state")
+    assert (chosen.lock_path, chosen.report_path) == (
+        tmp_path / "state" / ".writer.lock",
+        tmp_path / "state" / "report.html",
+    )
+
+
 @pytest.mark.parametrize("table", TABLE_NAMES)
 def test_every_column_of_every_table_has_a_declared_meaning(table: str) -> None:
     comments = column_comments(table)
@@ -66,8 +166,7 @@ def test_every_column_of_every_table_has_a_declared_meaning(table: str) -> None:
     assert all(len(meaning) > 10 for meaning in comments.values()), comments
 
 
-def test_build_loads_committed_batches_and_is_idempotent(tmp_path: Path) -> None:
-    paths = WarehousePaths(tmp_path)
+def test_build_loads_committed_batches_and_is_idempotent(paths: WarehousePaths) -> None:
     frames = {"removed_lines": removed_rows("a1", "a2"), "articles": article_rows("a1", "a2")}
     write_batch(paths, "k1", frames)
     write_batch(paths, "k1", frames)  # the same batch again: same file, nothing doubles
@@ -89,22 +188,63 @@ def test_build_loads_committed_batches_and_is_idempotent(tmp_path: Path) -> None
     assert row == (date(2024, 4, 5), RUN_AT)
 
 
-def test_uncommitted_batch_is_invisible_and_cleared(tmp_path: Path) -> None:
-    paths = WarehousePaths(tmp_path)
+def test_a_batch_writes_one_file_per_table_and_month_then_its_commit(
+    paths: WarehousePaths,
+) -> None:
+    articles = article_rows("a1", "a2", "a3")
+    articles["published_date"] = [date(2024, 4, 5), date(2024, 3, 31), None]
+    rejected = rejected_row("bad.txt")
+    frames = {
+        "removed_lines": removed_rows("a1", "a2", "a3"),
+        "rejected_articles": rejected,
+        "articles": articles,
+    }
+    written = write_batch(paths, "k1", frames)
+    assert written == [
+        "removed_lines/published_month=2024-03/k1.parquet",
+        "removed_lines/published_month=2024-04/k1.parquet",
+        "removed_lines/published_month=unknown/k1.parquet",
+        "rejected_articles/published_month=2026-01/k1.parquet",  # the month it was rejected
+        "articles/published_month=2024-03/k1.parquet",
+        "articles/published_month=2024-04/k1.parquet",
+        "articles/published_month=unknown/k1.parquet",
+        "_commits/k1.json",  # last: the batch counts from here on
+    ]
+    assert stored(paths) == sorted(written)
+    commit = read_commits(paths)["k1"]
+    assert (sorted(commit.files), commit.supersedes) == (sorted(written[:-1]), ())
+    fs, root = paths.parquet_fs()
+    child = f"{root}/removed_lines/published_month=2024-03/k1.parquet"
+    with fs.open(child, "rb") as handle:  # a child row sits in its article's month
+        assert pq.read_table(handle).column("article_id").to_pylist() == ["a2"]
+    assert build_duckdb(paths).row_counts["removed_lines"] == 3
+
+
+def test_uncommitted_batch_is_invisible_and_cleared(paths: WarehousePaths) -> None:
     write_batch(
         paths, "done", {"removed_lines": removed_rows("a1"), "articles": article_rows("a1")}
     )
-    # A run that died after its child tables but before its articles file:
-    write_batch(paths, "dead", {"removed_lines": removed_rows("b1")})
-    (paths.table_dir("removed_lines") / "x.parquet.partial").write_bytes(b"half a file")
+    write_batch(
+        paths, "dead", {"removed_lines": removed_rows("b1"), "articles": article_rows("b1")}
+    )
+    drop_commit(paths, "dead")
+    expected = [f"articles/{APRIL}/dead.parquet", f"removed_lines/{APRIL}/dead.parquet"]
+    if not paths.is_remote:  # a local write that died before its rename
+        partial = paths.state_path / "parquet" / "removed_lines" / APRIL / "x.parquet.partial"
+        partial.write_bytes(b"half a file")
+        expected.append(f"removed_lines/{APRIL}/x.parquet.partial")
     assert build_duckdb(paths).row_counts["removed_lines"] == 1  # readers never see the dead batch
-    removed = remove_uncommitted_batches(paths)
-    assert sorted(p.name for p in removed) == ["dead.parquet", "x.parquet.partial"]
+    assert known_article_ids(paths) == {"a1"}  # so the next run loads b1 again
+    assert remove_uncommitted_batches(paths) == expected
+    assert stored(paths) == [
+        "_commits/done.json",
+        f"articles/{APRIL}/done.parquet",
+        f"removed_lines/{APRIL}/done.parquet",
+    ]
     assert build_duckdb(paths).row_counts["removed_lines"] == 1
 
 
-def test_known_rejections_round_trip(tmp_path: Path) -> None:
-    paths = WarehousePaths(tmp_path)
+def test_known_rejections_round_trip(paths: WarehousePaths) -> None:
     rejected = pd.DataFrame(
         {
             "source_uri": ["bad.txt"],
@@ -125,8 +265,7 @@ def test_a_frame_missing_a_declared_column_is_refused(tmp_path: Path) -> None:
         )
 
 
-def test_reader_holding_the_file_open_does_not_block_a_rebuild(tmp_path: Path) -> None:
-    paths = WarehousePaths(tmp_path)
+def test_reader_holding_the_file_open_does_not_block_a_rebuild(paths: WarehousePaths) -> None:
     write_batch(paths, "k1", {"articles": article_rows("a1")})
     build_duckdb(paths)
     with duckdb.connect(str(paths.duckdb_path), read_only=True) as reader:
@@ -225,8 +364,7 @@ def rejected_row(uri: str) -> pd.DataFrame:
     )
 
 
-def test_compaction_merges_files_and_keeps_every_row(tmp_path: Path) -> None:
-    paths = WarehousePaths(tmp_path)
+def test_compaction_merges_files_and_keeps_every_row(paths: WarehousePaths) -> None:
     for n in range(3):
         write_batch(
             paths,
@@ -240,13 +378,34 @@ def test_compaction_merges_files_and_keeps_every_row(tmp_path: Path) -> None:
     assert [
         len(paths.table_files(t)) for t in ("articles", "removed_lines", "rejected_articles")
     ] == [1, 1, 1]
+    assert [name for name in stored(paths) if name.startswith("_commits/")] == [
+        f"_commits/{next(iter(read_commits(paths)))}.json"  # one commit supersedes the five
+    ]
     assert build_duckdb(paths).row_counts == before
     assert compact(paths) == {}  # nothing left to merge
     assert known_article_ids(paths) == {"a0", "a1", "a2"}
 
 
-def test_compaction_that_died_before_its_commit_is_rolled_back(tmp_path: Path) -> None:
-    paths = WarehousePaths(tmp_path)
+def test_compaction_rewrites_only_the_months_that_have_several_files(
+    paths: WarehousePaths,
+) -> None:
+    march = article_rows("m1")
+    march["published_date"] = [date(2024, 3, 1)]
+    write_batch(paths, "k0", {"articles": march, "removed_lines": removed_rows("m1")})
+    for n in (1, 2):
+        write_batch(paths, f"k{n}", {"articles": article_rows(f"a{n}")})
+    assert compact(paths) == {"articles": 2}
+    ((name, commit),) = read_commits(paths).items()
+    assert sorted(commit.files) == [
+        "articles/published_month=2024-03/k0.parquet",  # alone in its month: not rewritten
+        f"articles/{APRIL}/{name}.parquet",
+        "removed_lines/published_month=2024-03/k0.parquet",
+    ]
+    assert commit.supersedes == ("k0", "k1", "k2")
+    assert build_duckdb(paths).row_counts["articles"] == 3
+
+
+def test_compaction_that_died_before_its_commit_is_rolled_back(paths: WarehousePaths) -> None:
     for n in range(2):
         write_batch(
             paths,
@@ -254,16 +413,16 @@ def test_compaction_that_died_before_its_commit_is_rolled_back(tmp_path: Path) -
             {"removed_lines": removed_rows(f"a{n}"), "articles": article_rows(f"a{n}")},
         )
     before = build_duckdb(paths).row_counts
-    # A compaction that wrote its merged child file, then died before the articles file:
-    merged = pd.concat([removed_rows("a0"), removed_rows("a1")])
-    write_batch(paths, "compact-dead", {"removed_lines": merged})
+    # A compaction that wrote its merged child file, then died before its commit:
+    fs, root = paths.parquet_fs()
+    merged = to_arrow("removed_lines", pd.concat([removed_rows("a0"), removed_rows("a1")]))
+    write_parquet_atomically(paths, merged, f"removed_lines/{APRIL}/compact-dead.parquet", fs, root)
     assert build_duckdb(paths).row_counts == before  # uncommitted: invisible
-    assert [p.name for p in remove_uncommitted_batches(paths)] == ["compact-dead.parquet"]
+    assert remove_uncommitted_batches(paths) == [f"removed_lines/{APRIL}/compact-dead.parquet"]
     assert build_duckdb(paths).row_counts == before
 
 
-def test_compaction_that_died_after_its_commit_is_finished(tmp_path: Path) -> None:
-    paths = WarehousePaths(tmp_path)
+def test_compaction_that_died_after_its_commit_is_finished(paths: WarehousePaths) -> None:
     for n in range(2):
         write_batch(
             paths,
@@ -271,22 +430,66 @@ def test_compaction_that_died_after_its_commit_is_finished(tmp_path: Path) -> No
             {"removed_lines": removed_rows(f"a{n}"), "articles": article_rows(f"a{n}")},
         )
     before = build_duckdb(paths).row_counts
-    originals = {t: paths.table_files(t) for t in ("articles", "removed_lines")}
+    fs, root = paths.parquet_fs()
+    originals = {name: fs.cat_file(f"{root}/{name}") for name in stored(paths)}
     compact(paths)
-    # Put the merged-away originals back, as if the run died before deleting them:
-    for table, files in originals.items():
-        for n, path in enumerate(files):
-            write_batch(
-                paths,
-                path.stem,
-                {
-                    table: removed_rows(f"a{n}")
-                    if table == "removed_lines"
-                    else article_rows(f"a{n}")
-                },
-            )
+    # Put the merged-away files and commits back, as if the run died before deleting them:
+    for name, content in originals.items():
+        fs.pipe_file(f"{root}/{name}", content)
     assert build_duckdb(paths).row_counts == before  # the merged copy is in force, not both
-    assert len(remove_uncommitted_batches(paths)) == 4
+    assert remove_uncommitted_batches(paths) == [
+        f"articles/{APRIL}/k0.parquet",
+        f"articles/{APRIL}/k1.parquet",
+        f"removed_lines/{APRIL}/k0.parquet",
+        f"removed_lines/{APRIL}/k1.parquet",
+        "_commits/k0.json",
+        "_commits/k1.json",
+    ]
+    assert build_duckdb(paths).row_counts == before
+
+
+def test_superseded_commits_go_oldest_first(paths: WarehousePaths) -> None:
+    """A crash between two deletions must never leave an old commit whose superseder is gone."""
+    write_batch(paths, "k1", {"articles": article_rows("a1")})
+    write_commit(paths, "compact-2", [f"articles/{APRIL}/k1.parquet"], supersedes=["k1"])
+    write_commit(paths, "compact-3", [f"articles/{APRIL}/k1.parquet"], supersedes=["compact-2"])
+    assert live_files(paths)["articles"] == [f"articles/{APRIL}/k1.parquet"]
+    assert remove_uncommitted_batches(paths) == ["_commits/k1.json", "_commits/compact-2.json"]
+    assert known_article_ids(paths) == {"a1"}
+
+
+def test_a_flat_layout_of_older_versions_is_refused_then_migrated(tmp_path: Path) -> None:
+    """Older versions wrote parquet/<table>/<batch>.parquet, committed by the articles file."""
+    paths = WarehousePaths(tmp_path)
+    flat = tmp_path / "parquet"
+    for table, name, frame in [
+        ("articles", "k1", article_rows("a1", "a2")),
+        ("removed_lines", "k1", removed_rows("a1", "a2")),
+        ("removed_lines", "dead", removed_rows("b1")),  # a batch that never got its articles
+        ("rejected_articles", "r1", rejected_row("bad.txt")),
+    ]:
+        (flat / table).mkdir(parents=True, exist_ok=True)
+        pq.write_table(to_arrow(table, frame), flat / table / f"{name}.parquet")
+    with pytest.raises(LegacyLayout, match="flat layout"):
+        remove_uncommitted_batches(paths)  # would otherwise delete the whole archive
+    assert migrate_legacy_layout(paths) == 4
+    assert migrate_legacy_layout(paths) == 0  # once
+    assert remove_uncommitted_batches(paths) == [
+        "articles/k1.parquet",
+        "rejected_articles/r1.parquet",
+        "removed_lines/dead.parquet",
+        "removed_lines/k1.parquet",
+    ]
+    assert build_duckdb(paths).row_counts == {
+        "articles": 2,
+        "removed_lines": 2,
+        "time_expressions": 0,
+        "events": 0,
+        "drone_totals": 0,
+        "claims": 0,
+        "rejected_articles": 1,
+    }
+    assert live_files(paths)["removed_lines"] == [f"removed_lines/{APRIL}/k1.parquet"]
 
 
 def test_writer_lock_makes_a_second_writer_wait_then_give_up(tmp_path: Path) -> None:
@@ -303,8 +506,9 @@ def test_writer_lock_makes_a_second_writer_wait_then_give_up(tmp_path: Path) -> 
         pass
 
 
-def test_incidents_merge_reports_across_articles_and_keep_their_id(tmp_path: Path) -> None:
-    paths = WarehousePaths(tmp_path)
+def test_incidents_merge_reports_across_articles_and_keep_their_id(
+    paths: WarehousePaths,
+) -> None:
     ministry = event_row("e1", drones_destroyed=44, claimed_by="Russian Defence Ministry")
     governor = event_row("e2", article_id="a2", drones_destroyed=40, claimed_by="Rostov governor")
     write_batch(paths, "k1", {"events": pd.DataFrame([ministry]), "articles": article_rows("a1")})
@@ -334,8 +538,7 @@ def table_contents(paths: WarehousePaths) -> dict[str, list[tuple[object, ...]]]
         }
 
 
-def test_builds_are_incremental_and_equal_to_a_full_rebuild(tmp_path: Path) -> None:
-    paths = WarehousePaths(tmp_path)
+def test_builds_are_incremental_and_equal_to_a_full_rebuild(paths: WarehousePaths) -> None:
     first = pd.DataFrame([event_row("e1")])
     write_batch(
         paths, "k1", {"events": first, "claims": claim_rows(first), "articles": article_rows("a1")}
@@ -354,8 +557,7 @@ def test_builds_are_incremental_and_equal_to_a_full_rebuild(tmp_path: Path) -> N
     assert table_contents(paths) == incremental
 
 
-def test_a_compaction_or_a_schema_change_forces_a_full_rebuild(tmp_path: Path) -> None:
-    paths = WarehousePaths(tmp_path)
+def test_a_compaction_or_a_schema_change_forces_a_full_rebuild(paths: WarehousePaths) -> None:
     for n in range(2):
         write_batch(paths, f"k{n}", {"articles": article_rows(f"a{n}")})
     build_duckdb(paths)

@@ -1,33 +1,53 @@
 """Where the tables live: Parquet files (the durable copy) and the DuckDB file built from them.
 
-Layout under a data directory:
+The data location is a local folder or an fsspec URL (`s3://bucket/prefix`, `gs://...`,
+`memory://...`). Under it, Parquet is partitioned the hive way by the month of publication:
 
-    data/parquet/<table>/<batch_key>.parquet   one file per table per batch of articles
-    data/parquet/<table>/compact-<key>.parquet the batches a nightly compaction merged
-    data/warehouse.duckdb                      built from the Parquet files in force
+    parquet/<table>/published_month=YYYY-MM/<batch_key>.parquet   a batch's rows of that month
+    parquet/<table>/published_month=unknown/<batch_key>.parquet    articles with no known date
+    parquet/<table>/published_month=YYYY-MM/compact-<key>.parquet  a month a compaction merged
+    parquet/_commits/<batch_key>.json                             what makes a batch count
 
-A batch is committed when its `articles` file exists: it is written last, each file by an atomic
-rename, and only files of committed batches are in force (`live_files`). The DuckDB file is
-built under a temporary name and swapped in with one rename, so a reader never sees a half-built
-file and a run that dies leaves the previous state readable and complete.
+An article's child rows (events, claims, ...) sit in the partition of their article; a rejected
+file (it has no publication date) sits in the month it was rejected. A batch may span several
+months, so no data file can commit it: its commit object, written last, lists every file of the
+batch, and a compaction's commit also names the commits it supersedes. Only files listed by a
+live commit (one no other commit supersedes) are in force (`live_files`); anything else is what
+a dead run left and the next run deletes it under the writer lock (`remove_uncommitted_batches`).
+On a local disk each file is written under a `.partial` name and renamed; on an object store a
+PUT is atomic, so the final key is written directly.
+
+The DuckDB file, the HTML report and the writer lock are local files in a state folder: the data
+folder itself when it is local, otherwise `--state-dir` or `~/.cache/newsevents/<scheme>/<bucket>/
+<prefix>`. The DuckDB file is built under a temporary name and swapped in with one rename, so a
+reader never sees a half-built file and a run that dies leaves the previous state complete.
+Object-store credentials come from the standard environment (AWS_ENDPOINT_URL,
+AWS_ACCESS_KEY_ID, ..., GOOGLE_APPLICATION_CREDENTIALS), never from flow parameters.
 """
 
 from __future__ import annotations
 
 import fcntl
 import hashlib
+import json
 import os
 import shutil
 import time
+import uuid
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
+from datetime import date
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import duckdb
+import fsspec
 import pandas as pd
 import pyarrow as pa
+import pyarrow.compute as pc
 import pyarrow.parquet as pq
+from fsspec.implementations.local import LocalFileSystem
 
 from warehouse.quality import CheckResult, run_checks
 from warehouse.reference import admin1_regions
@@ -37,6 +57,11 @@ SQL_DIR = Path(__file__).parent / "sql"
 VIEWS_DIR = Path(__file__).parent / "views"
 COMMIT_TABLE = "articles"
 LOAD_SQL = (SQL_DIR / "load_table.sql").read_text(encoding="utf-8")
+PARTITION_COLUMN = "published_month"
+UNKNOWN_MONTH = "unknown"
+COMMITS_DIR = "_commits"
+COMPACT_PREFIX = "compact-"
+PARTIAL_SUFFIX = ".partial"
 
 
 @dataclass(frozen=True)
@@ -51,34 +76,148 @@ class BuildResult:
 
 
 class WarehouseBusy(RuntimeError):
-    """Another run holds the writer lock of this data directory."""
+    """Another run holds the writer lock of this data location."""
+
+
+class LegacyLayout(RuntimeError):
+    """The data location holds the flat layout of older versions and has not been migrated."""
+
+
+# --- where things are --------------------------------------------------------------------------
+
+
+def is_url(location: str | Path) -> bool:
+    """An fsspec URL (s3://, gs://, memory://...), as opposed to a local path; file:// is local."""
+    scheme = urlsplit(str(location)).scheme
+    return len(scheme) > 1 and scheme != "file"  # one letter: a Windows drive, not a scheme
+
+
+def filesystem_for(location: str) -> tuple[fsspec.AbstractFileSystem, str]:
+    """The fsspec filesystem of a location and the location's path on it (no trailing slash).
+
+    Options come from the standard environment (AWS_ENDPOINT_URL, AWS_ACCESS_KEY_ID, ...), so no
+    secret ever travels as a flow parameter.
+    """
+    fs, root = fsspec.core.url_to_fs(location)
+    return fs, root.rstrip("/")
+
+
+def default_state_dir(location: str) -> Path:
+    """The local state folder of a URL: ~/.cache/newsevents/<scheme>/<bucket>/<prefix>.
+
+    Deterministic, so every run on this host finds the DuckDB file and lock of the previous one.
+    """
+    cache = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache")
+    parts = urlsplit(location)
+    segments = [s for s in f"{parts.netloc}/{parts.path}".split("/") if s not in ("", ".", "..")]
+    return cache.joinpath("newsevents", parts.scheme, *segments)
 
 
 @dataclass(frozen=True)
 class WarehousePaths:
-    data_dir: Path
+    """A data location (local folder or fsspec URL) and the local state folder that goes with it."""
+
+    data_dir: Path | str
+    state_dir: Path | None = None
+
+    @classmethod
+    def at(cls, data_dir: str | Path, state_dir: str | Path | None = None) -> WarehousePaths:
+        """From user input: a local folder is made absolute, a URL is kept as given."""
+        text = str(data_dir)
+        if urlsplit(text).scheme == "file":
+            text = urlsplit(text).path
+        location = text.rstrip("/") if is_url(text) else Path(text).resolve()
+        return cls(location, Path(state_dir).resolve() if state_dir else None)
 
     @property
-    def parquet_dir(self) -> Path:
-        return self.data_dir / "parquet"
+    def is_remote(self) -> bool:
+        return is_url(self.data_dir)
+
+    @property
+    def location(self) -> str:
+        return str(self.data_dir)
+
+    @property
+    def state_path(self) -> Path:
+        """Where the DuckDB file, the report and the lock live: always on the local disk."""
+        if self.state_dir is not None:
+            return self.state_dir
+        return default_state_dir(self.location) if self.is_remote else Path(self.data_dir)
+
+    @property
+    def parquet_location(self) -> str:
+        return f"{self.location.rstrip('/')}/parquet"
 
     @property
     def duckdb_path(self) -> Path:
-        return self.data_dir / "warehouse.duckdb"
+        return self.state_path / "warehouse.duckdb"
 
     @property
     def report_path(self) -> Path:
-        return self.data_dir / "report.html"
+        return self.state_path / "report.html"
 
     @property
     def lock_path(self) -> Path:
-        return self.data_dir / ".writer.lock"
+        return self.state_path / ".writer.lock"
 
-    def table_dir(self, table: str) -> Path:
-        return self.parquet_dir / table
+    @property
+    def staging_dir(self) -> Path:
+        """Where files bound for an object store are written before their upload."""
+        return self.state_path / ".staging"
 
-    def table_files(self, table: str) -> list[Path]:
-        return sorted(self.table_dir(table).glob("*.parquet"))
+    def parquet_fs(self) -> tuple[fsspec.AbstractFileSystem, str]:
+        """The filesystem and path of the `parquet/` folder."""
+        return filesystem_for(self.parquet_location)
+
+    def table_dir(self, table: str) -> str:
+        fs, root = self.parquet_fs()
+        return f"{root}/{table}"
+
+    def table_files(self, table: str) -> list[str]:
+        """Every Parquet file of `table` present on storage, in force or not (storage paths)."""
+        fs, root = self.parquet_fs()
+        return [f"{root}/{name}" for name in stored_files(fs, root) if name.split("/")[0] == table]
+
+
+# --- partitions ---------------------------------------------------------------------------------
+
+
+def month_of(value: object) -> str:
+    """The partition of a date: "YYYY-MM", or "unknown" when there is none (null, NaT)."""
+    if isinstance(value, date) and not pd.isna(value):  # datetime and Timestamp are dates too
+        return f"{value.year:04d}-{value.month:02d}"
+    return UNKNOWN_MONTH
+
+
+def article_months(articles: pa.Table | None) -> dict[str, str]:
+    """article_id -> partition of those articles."""
+    if articles is None:
+        return {}
+    ids = articles.column("article_id").to_pylist()
+    return dict(zip(ids, map(month_of, articles.column("published_date").to_pylist()), strict=True))
+
+
+def split_by_month(table: str, data: pa.Table, months: Mapping[str, str]) -> dict[str, pa.Table]:
+    """The rows of each partition: articles by publication month, child rows by their article's
+    (unknown when the article is not in `months`), rejected files by the month they were rejected
+    (they have no publication date)."""
+    if table == COMMIT_TABLE:
+        partitions = [month_of(value) for value in data.column("published_date").to_pylist()]
+    elif table in ARTICLE_CHILD_TABLES:
+        ids = data.column("article_id").to_pylist()
+        partitions = [months.get(article, UNKNOWN_MONTH) for article in ids]
+    else:
+        partitions = [month_of(value) for value in data.column("rejected_at").to_pylist()]
+    column = pa.array(partitions, type=pa.string())
+    return {month: data.filter(pc.equal(column, month)) for month in sorted(set(partitions))}
+
+
+def partition_path(table: str, month: str, name: str) -> str:
+    """A file's name relative to `parquet/`."""
+    return f"{table}/{PARTITION_COLUMN}={month}/{name}.parquet"
+
+
+# --- reading ------------------------------------------------------------------------------------
 
 
 def batch_key(ids: Iterable[str]) -> str:
@@ -87,21 +226,40 @@ def batch_key(ids: Iterable[str]) -> str:
     return digest[:20]
 
 
+def is_local_fs(fs: fsspec.AbstractFileSystem) -> bool:
+    return isinstance(fs, LocalFileSystem)
+
+
+def read_parquet_files(
+    fs: fsspec.AbstractFileSystem, root: str, names: list[str], **options: object
+) -> pa.Table:
+    """Read files named relative to `parquet/`; the partition is a folder name, not a column."""
+    files = [f"{root}/{name}" for name in names]
+    filesystem = None if is_local_fs(fs) else fs
+    return pq.read_table(files, filesystem=filesystem, partitioning=None, **options)
+
+
 def known_article_ids(paths: WarehousePaths) -> set[str]:
     """Ids of every committed article: those are skipped by the next run."""
-    files = paths.table_files(COMMIT_TABLE)
+    fs, root = paths.parquet_fs()
+    files = live_files(paths)[COMMIT_TABLE]
     if not files:
         return set()
-    return set(pq.read_table(files, columns=["article_id"]).column("article_id").to_pylist())
+    table = read_parquet_files(fs, root, files, columns=["article_id"])
+    return set(table.column("article_id").to_pylist())
 
 
 def known_rejections(paths: WarehousePaths) -> set[tuple[str, str]]:
     """(source_uri, content_sha256) of each rejected file: not re-read until its content changes."""
-    files = paths.table_files("rejected_articles")
+    fs, root = paths.parquet_fs()
+    files = live_files(paths)["rejected_articles"]
     if not files:
         return set()
-    table = pq.read_table(files, columns=["source_uri", "content_sha256"])
+    table = read_parquet_files(fs, root, files, columns=["source_uri", "content_sha256"])
     return set(zip(table.column(0).to_pylist(), table.column(1).to_pylist(), strict=True))
+
+
+# --- writing ------------------------------------------------------------------------------------
 
 
 def to_arrow(table: str, frame: pd.DataFrame) -> pa.Table:
@@ -113,109 +271,229 @@ def to_arrow(table: str, frame: pd.DataFrame) -> pa.Table:
     return pa.Table.from_pandas(frame[schema.names], schema=schema, preserve_index=False)
 
 
-def write_parquet_atomically(table: pa.Table, path: Path) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    partial = path.with_name(path.name + ".partial")
-    pq.write_table(table, partial, compression="zstd")
-    os.replace(partial, path)
+def _put_atomically(
+    paths: WarehousePaths,
+    fs: fsspec.AbstractFileSystem,
+    target: str,
+    write: Callable[[str], object],
+) -> None:
+    """Make `target` appear whole or not at all.
+
+    Local: write `<target>.partial`, then rename. Object store: write a local staging file, then
+    one PUT (an object is never visible half-uploaded).
+    """
+    if is_local_fs(fs):
+        fs.makedirs(target.rsplit("/", 1)[0], exist_ok=True)
+        partial = target + PARTIAL_SUFFIX
+        write(partial)
+        os.replace(partial, target)
+        return
+    paths.staging_dir.mkdir(parents=True, exist_ok=True)
+    staged = str(paths.staging_dir / f"{uuid.uuid4().hex}{PARTIAL_SUFFIX}")
+    try:
+        write(staged)
+        fs.put_file(staged, target)
+    finally:
+        Path(staged).unlink(missing_ok=True)
 
 
-def write_batch(paths: WarehousePaths, key: str, frames: Mapping[str, pd.DataFrame]) -> list[Path]:
-    """Write one batch's tables; `articles` goes last and commits the batch."""
+def write_parquet_atomically(
+    paths: WarehousePaths, table: pa.Table, name: str, fs: fsspec.AbstractFileSystem, root: str
+) -> None:
+    """Write one Parquet file, `name` relative to `parquet/`."""
+    _put_atomically(
+        paths, fs, f"{root}/{name}", lambda path: pq.write_table(table, path, compression="zstd")
+    )
+
+
+def write_commit(
+    paths: WarehousePaths,
+    name: str,
+    files: Iterable[str],
+    supersedes: Iterable[str] = (),
+) -> str:
+    """Write the commit object that puts `files` in force (and takes `supersedes` out)."""
+    fs, root = paths.parquet_fs()
+    body = json.dumps({"files": sorted(files), "supersedes": sorted(supersedes)}, indent=1).encode()
+    relative = f"{COMMITS_DIR}/{name}.json"
+    _put_atomically(paths, fs, f"{root}/{relative}", lambda path: Path(path).write_bytes(body))
+    return relative
+
+
+def write_batch(paths: WarehousePaths, key: str, frames: Mapping[str, pd.DataFrame]) -> list[str]:
+    """Write one batch's tables, one file per table and month, then its commit object.
+
+    Returns the names written relative to `parquet/`, the commit last.
+    """
     unknown = set(frames) - set(TABLE_NAMES)
     if unknown:
         raise ValueError(f"unknown tables {sorted(unknown)}")
-    order = [name for name in frames if name != COMMIT_TABLE]
-    if COMMIT_TABLE in frames:
-        order.append(COMMIT_TABLE)
+    arrow = {table: to_arrow(table, frame) for table, frame in frames.items()}  # validate first
+    fs, root = paths.parquet_fs()
+    months = article_months(arrow.get(COMMIT_TABLE))
     written = []
-    for table in order:
-        path = paths.table_dir(table) / f"{key}.parquet"
-        write_parquet_atomically(to_arrow(table, frames[table]), path)
-        written.append(path)
-    return written
+    for table, data in arrow.items():
+        for month, rows in split_by_month(table, data, months).items():
+            name = partition_path(table, month, key)
+            write_parquet_atomically(paths, rows, name, fs, root)
+            written.append(name)
+    return [*written, write_commit(paths, key, written)] if written else []
 
 
-SUPERSEDES_KEY = b"newsevents.supersedes"
-COMPACT_PREFIX = "compact-"
+# --- what is in force ---------------------------------------------------------------------------
 
 
-def superseded_files(paths: WarehousePaths) -> set[Path]:
-    """Files merged by a committed compaction: its articles file lists them in its metadata."""
-    merged: set[Path] = set()
-    for path in paths.table_files(COMMIT_TABLE):
-        metadata = pq.read_schema(path).metadata or {}
-        if SUPERSEDES_KEY in metadata:
-            merged.update(
-                paths.parquet_dir / name for name in metadata[SUPERSEDES_KEY].decode().split()
-            )
-    return merged
+@dataclass(frozen=True)
+class Commit:
+    files: tuple[str, ...]  # relative to parquet/
+    supersedes: tuple[str, ...]  # names of the commits this one replaces
 
 
-def live_files(paths: WarehousePaths) -> dict[str, list[Path]]:
-    """Each table's files in force: committed batches, minus files a committed compaction merged.
+def stored_objects(fs: fsspec.AbstractFileSystem, root: str) -> list[str]:
+    """Every file under `parquet/`, relative to it, from one listing."""
+    fs.invalidate_cache(root)  # another process may have written since the last listing
+    if not fs.exists(root):
+        return []
+    return sorted(path[len(root) + 1 :] for path in fs.find(root))
 
-    A batch is committed when its articles file exists; a file of a batch or compaction that
-    never got its articles file is not in force, whatever rows it holds.
+
+def stored_files(fs: fsspec.AbstractFileSystem, root: str) -> list[str]:
+    """Every Parquet file under `parquet/` (in force or not), relative to it."""
+    return [
+        name
+        for name in stored_objects(fs, root)
+        if name.endswith(".parquet") and not name.startswith(f"{COMMITS_DIR}/")
+    ]
+
+
+def read_commits(paths: WarehousePaths) -> dict[str, Commit]:
+    """Every commit object present, by name."""
+    fs, root = paths.parquet_fs()
+    folder = f"{root}/{COMMITS_DIR}"
+    fs.invalidate_cache(folder)
+    if not fs.exists(folder):
+        return {}
+    found = sorted(p for p in fs.find(folder) if p.endswith(".json"))
+    bodies = fs.cat(found) if found else {}
+    commits = {}
+    for path in found:
+        data = json.loads(bodies[path])
+        name = path.rsplit("/", 1)[1].removesuffix(".json")
+        commits[name] = Commit(tuple(data["files"]), tuple(data.get("supersedes", ())))
+    return commits
+
+
+def live_commits(commits: Mapping[str, Commit]) -> dict[str, Commit]:
+    """The commits no present commit supersedes."""
+    superseded = {name for commit in commits.values() for name in commit.supersedes}
+    return {name: commit for name, commit in commits.items() if name not in superseded}
+
+
+def _check_layout(stored: list[str], commits: Mapping[str, Commit]) -> None:
+    """Refuse a data location of the old flat layout: its files would all look uncommitted."""
+    if not commits and any(name.count("/") == 1 for name in stored):
+        raise LegacyLayout(
+            "the Parquet files are in the flat layout of older versions "
+            "(parquet/<table>/<batch>.parquet); `newsevents run` migrates them "
+            "(warehouse.legacy_layout.migrate_legacy_layout)"
+        )
+
+
+def live_files(paths: WarehousePaths) -> dict[str, list[str]]:
+    """Each table's files in force (relative to `parquet/`): those listed by a live commit.
+
+    A file no live commit lists is not in force, whatever rows it holds: a batch or compaction
+    that died before its commit, or the files a committed compaction replaced.
     """
-    committed = {path.stem for path in paths.table_files(COMMIT_TABLE)}
-    superseded = superseded_files(paths)
-    return {
-        table: [
-            path
-            for path in paths.table_files(table)
-            if path not in superseded
-            and (
-                path.stem in committed
-                or (table not in ARTICLE_CHILD_TABLES and not path.stem.startswith(COMPACT_PREFIX))
-            )
-        ]
-        for table in TABLE_NAMES
-    }
+    commits = read_commits(paths)
+    if not commits:
+        fs, root = paths.parquet_fs()
+        _check_layout(stored_files(fs, root), commits)
+    listed = {name for commit in live_commits(commits).values() for name in commit.files}
+    by_table: dict[str, list[str]] = {table: [] for table in TABLE_NAMES}
+    for name in sorted(listed):
+        by_table[name.split("/")[0]].append(name)
+    return by_table
 
 
-def remove_uncommitted_batches(paths: WarehousePaths) -> list[Path]:
-    """Delete every file not in force (what a dead run or compaction left behind) and partial
-    files. Call only while holding the writer lock.
+def remove_uncommitted_batches(paths: WarehousePaths) -> list[str]:
+    """Delete every file not in force, partial files and superseded commits (what a dead run or
+    compaction left behind). Call only while holding the writer lock. Returns what it removed,
+    relative to `parquet/`.
     """
-    live = {path for files in live_files(paths).values() for path in files}
-    removed = set(paths.parquet_dir.glob("*/*.partial"))
-    removed.update(
-        path for table in TABLE_NAMES for path in paths.table_files(table) if path not in live
-    )
-    for path in removed:
-        path.unlink(missing_ok=True)
-    return sorted(removed)
+    fs, root = paths.parquet_fs()
+    commits = read_commits(paths)
+    stored = stored_objects(fs, root)
+    parquet = [n for n in stored if n.endswith(".parquet") and not n.startswith(f"{COMMITS_DIR}/")]
+    _check_layout(parquet, commits)
+    live = live_commits(commits)
+    in_force = {name for commit in live.values() for name in commit.files}
+    removed = [name for name in parquet if name not in in_force]
+    removed += [name for name in stored if name.endswith(PARTIAL_SUFFIX)]
+    for name in removed:
+        fs.rm_file(f"{root}/{name}")
+    removed += _remove_superseded_commits(fs, root, commits, set(live))
+    shutil.rmtree(paths.staging_dir, ignore_errors=True)
+    return removed
+
+
+def _remove_superseded_commits(
+    fs: fsspec.AbstractFileSystem, root: str, commits: Mapping[str, Commit], live: set[str]
+) -> list[str]:
+    """Delete superseded commits, oldest first: a commit goes only once every commit it
+    supersedes is gone, so a crash between two deletions never brings an old commit back."""
+    present = dict(commits)
+    removed: list[str] = []
+    while True:
+        ready = sorted(
+            name
+            for name, commit in present.items()
+            if name not in live and not any(old in present for old in commit.supersedes)
+        )
+        if not ready:
+            return removed
+        for name in ready:
+            fs.rm_file(f"{root}/{COMMITS_DIR}/{name}.json")
+            removed.append(f"{COMMITS_DIR}/{name}.json")
+            del present[name]
 
 
 def compact(paths: WarehousePaths) -> dict[str, int]:
-    """Merge each table's files into one, for fast scans. Call under the writer lock.
+    """Merge the files of each table's month partitions into one, for fast scans. Call under the
+    writer lock.
 
-    The new articles file is written last and lists every file it replaces in its metadata, so a
-    crash at any point leaves either the old files or the new ones in force; the next
-    remove_uncommitted_batches finishes the job. Returns the number of files merged per table.
+    Only partitions holding two files or more are rewritten, so the cost follows the months that
+    received new batches. The compaction's commit lists every file in force afterwards and
+    supersedes every commit before it, so a crash at any point leaves either the old files or the
+    new ones in force; the next remove_uncommitted_batches finishes the job. Returns the number
+    of files merged per table.
     """
     remove_uncommitted_batches(paths)
-    files = {table: paths.table_files(table) for table in TABLE_NAMES}
-    if not files[COMMIT_TABLE] or all(len(found) < 2 for found in files.values()):
+    fs, root = paths.parquet_fs()
+    commits = live_commits(read_commits(paths))  # all of them, after the clean-up
+    files = sorted({name for commit in commits.values() for name in commit.files})
+    partitions: dict[str, list[str]] = {}
+    for name in files:
+        partitions.setdefault(name.rsplit("/", 1)[0], []).append(name)
+    to_merge = {folder: names for folder, names in partitions.items() if len(names) > 1}
+    if not to_merge:
         return {}
-    key = COMPACT_PREFIX + batch_key(str(p) for found in files.values() for p in found)
+    key = COMPACT_PREFIX + batch_key(files)
     merged: dict[str, int] = {}
-    for table in [*(t for t in TABLE_NAMES if t != COMMIT_TABLE), COMMIT_TABLE]:
-        if not files[table]:
-            continue
-        data = pq.read_table(files[table], schema=arrow_schema(table))
-        if table == COMMIT_TABLE:
-            listed = " ".join(
-                path.relative_to(paths.parquet_dir).as_posix()
-                for found in files.values()
-                for path in found
-            )
-            data = data.replace_schema_metadata({SUPERSEDES_KEY: listed.encode()})
-        write_parquet_atomically(data, paths.table_dir(table) / f"{key}.parquet")
-        merged[table] = len(files[table])
+    kept = [name for name in files if name.rsplit("/", 1)[0] not in to_merge]
+    for folder, names in sorted(to_merge.items()):
+        table = folder.split("/")[0]
+        data = read_parquet_files(fs, root, names, schema=arrow_schema(table))
+        target = f"{folder}/{key}.parquet"
+        write_parquet_atomically(paths, data, target, fs, root)
+        kept.append(target)
+        merged[table] = merged.get(table, 0) + len(names)
+    write_commit(paths, key, kept, supersedes=commits)
     remove_uncommitted_batches(paths)
     return merged
+
+
+# --- the DuckDB file ----------------------------------------------------------------------------
 
 
 def build_duckdb(paths: WarehousePaths, full: bool = False) -> BuildResult:
@@ -228,15 +506,14 @@ def build_duckdb(paths: WarehousePaths, full: bool = False) -> BuildResult:
     temporary name and swapped in with one rename: readers never see a half-built file.
     The data-quality results are stored in the file (table data_quality) and returned; a failing
     check does not stop the swap (the Parquet files are already committed), the caller reports it.
+    Parquet on an object store is read through its fsspec filesystem (no DuckDB extension).
     """
-    paths.data_dir.mkdir(parents=True, exist_ok=True)
-    for leftover in paths.data_dir.glob(f"{paths.duckdb_path.name}.building-*"):
+    paths.state_path.mkdir(parents=True, exist_ok=True)
+    for leftover in paths.state_path.glob(f"{paths.duckdb_path.name}.building-*"):
         leftover.unlink()  # from a build that died; the writer lock says none is running
     building = paths.duckdb_path.with_name(f"{paths.duckdb_path.name}.building-{os.getpid()}")
-    in_force = {
-        table: {path.relative_to(paths.parquet_dir).as_posix(): path for path in files}
-        for table, files in live_files(paths).items()
-    }
+    fs, root = paths.parquet_fs()
+    in_force = live_files(paths)
     loaded = None if full else _loaded_files(paths.duckdb_path)
     incremental = loaded is not None and all(
         loaded.get(table, set()) <= set(in_force[table]) for table in TABLE_NAMES
@@ -245,6 +522,8 @@ def build_duckdb(paths: WarehousePaths, full: bool = False) -> BuildResult:
         shutil.copyfile(paths.duckdb_path, building)
     counts: dict[str, int] = {}
     with duckdb.connect(str(building)) as con:
+        if not is_local_fs(fs):
+            con.register_filesystem(fs)
         con.execute((SQL_DIR / "build_settings.sql").read_text(encoding="utf-8"))
         if not incremental:
             loaded = {}
@@ -255,9 +534,9 @@ def build_duckdb(paths: WarehousePaths, full: bool = False) -> BuildResult:
             _load_reference_tables(con)
         assert loaded is not None
         for table in TABLE_NAMES:
-            new = sorted(name for name in in_force[table] if name not in loaded.get(table, set()))
+            new = [name for name in in_force[table] if name not in loaded.get(table, set())]
             if new:
-                files = [str(in_force[table][name]) for name in new]
+                files = [_duckdb_uri(fs, f"{root}/{name}") for name in new]
                 con.execute(LOAD_SQL.format(table=table), {"files": files})
                 con.executemany(
                     "INSERT INTO _loaded_files VALUES (?, ?)", [(table, name) for name in new]
@@ -280,6 +559,11 @@ def build_duckdb(paths: WarehousePaths, full: bool = False) -> BuildResult:
         con.execute("CHECKPOINT")
     os.replace(building, paths.duckdb_path)
     return BuildResult(counts, checks, incremental)
+
+
+def _duckdb_uri(fs: fsspec.AbstractFileSystem, path: str) -> str:
+    """What DuckDB opens: a local path as is, anything else as a URL of the registered fs."""
+    return path if is_local_fs(fs) else fs.unstrip_protocol(path)
 
 
 # Rebuilt on every build from the loaded tables.
@@ -330,12 +614,13 @@ def writer_lock(
     wait_seconds: float = 600.0,
     on_wait: Callable[[str], None] | None = None,
 ) -> Iterator[None]:
-    """Hold the data directory's writer lock; wait for another run up to wait_seconds.
+    """Hold the writer lock of the data location; wait for another run up to wait_seconds.
 
-    The lock is an flock on a file in the data directory: the operating system releases it when
-    the holder dies, even by kill -9, so a crashed run never blocks the next one.
+    The lock is an flock on a file in the local state folder: the operating system releases it
+    when the holder dies, even by kill -9, so a crashed run never blocks the next one. It only
+    serialises runs on one host: an object-store location must have one writer host.
     """
-    paths.data_dir.mkdir(parents=True, exist_ok=True)
+    paths.state_path.mkdir(parents=True, exist_ok=True)
     with open(paths.lock_path, "a+") as handle:
         deadline = time.monotonic() + wait_seconds
         waited = False
@@ -346,13 +631,13 @@ def writer_lock(
             except BlockingIOError:
                 if on_wait and not waited:
                     on_wait(
-                        f"another run is writing {paths.data_dir}; waiting up to "
+                        f"another run is writing {paths.location}; waiting up to "
                         f"{wait_seconds:.0f} s for it to finish"
                     )
                     waited = True
                 if time.monotonic() >= deadline:
                     raise WarehouseBusy(
-                        f"another run is writing {paths.data_dir} (lock {paths.lock_path}); "
+                        f"another run is writing {paths.location} (lock {paths.lock_path}); "
                         f"waited {wait_seconds:.0f} s"
                     ) from None
                 time.sleep(0.2)
@@ -363,15 +648,16 @@ def writer_lock(
 
 
 class WarehouseMissing(FileNotFoundError):
-    """No DuckDB file yet at the data directory."""
+    """No DuckDB file yet at the data location's state folder."""
 
 
 def connect_read_only(paths: WarehousePaths) -> duckdb.DuckDBPyConnection:
     """The one way readers open the warehouse: read-only, so a run can swap the file meanwhile."""
     if not paths.duckdb_path.is_file():
+        state = f" --state-dir {paths.state_path}" if paths.is_remote else ""
         raise WarehouseMissing(
             f"no warehouse at {paths.duckdb_path}: "
-            f"run `newsevents run --data-dir {paths.data_dir}` first"
+            f"run `newsevents run --data-dir {paths.location}{state}` first"
         )
     return duckdb.connect(str(paths.duckdb_path), read_only=True)
 

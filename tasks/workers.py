@@ -1,0 +1,91 @@
+"""CPU workers: the stages' pure functions run in a pool of processes, one per core.
+
+The flow's task runner is threads: cheap to start, and every task logs through the flow run.
+But Python runs one thread at a time, so CPU-bound stages on threads use one core however many
+the machine has. Each stage task therefore hands its pure function and its batch's frames to
+this pool and waits for the result; the Prefect task run (name, state, logs, retries) stays in
+the flow's process. Shipping a 500-article batch's frames to a worker and back costs ~5 ms
+against ~200 ms of work per stage (measured), so the pool pays for itself from the first batch.
+
+Without an open pool (unit tests, a Dask worker, `--cpu-workers 1`) `run_on_cpu_worker` calls
+the function in-process, so the same task code runs everywhere.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+from collections.abc import Callable, Iterator
+from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
+from contextlib import contextmanager
+from typing import ParamSpec, TypeVar
+
+import pyarrow as pa
+
+P = ParamSpec("P")
+R = TypeVar("R")
+
+_pool: ProcessPoolExecutor | None = None
+_pool_size = 0
+
+
+def default_cpu_workers() -> int:
+    """One worker per core this process may use."""
+    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
+
+
+def return_freed_memory_to_the_os() -> None:
+    """Make Arrow allocate with the system allocator, which gives a finished batch's large
+    buffers back at once; Arrow's default pool keeps them for reuse, so a process's resident
+    memory stays at its high-water mark (measured at 20k articles: the flow process 500 -> 435 MB
+    and each worker 292 -> 268 MB, at the same speed)."""
+    pa.set_memory_pool(pa.system_memory_pool())
+
+
+def _new_pool(size: int) -> ProcessPoolExecutor:
+    # forkserver, not fork: the flow's process runs threads (Prefect's API client, the task
+    # runner), and forking a threaded process can deadlock the child on a lock held mid-fork.
+    # Nothing is preloaded: the fork server would hold a third copy of the stage modules
+    # (~150 MB) while each worker imports them once, in parallel, on its first batch.
+    context = multiprocessing.get_context("forkserver")
+    return ProcessPoolExecutor(
+        max_workers=size, mp_context=context, initializer=return_freed_memory_to_the_os
+    )
+
+
+@contextmanager
+def cpu_workers(size: int) -> Iterator[None]:
+    """Open a pool of `size` worker processes for the stage tasks; size <= 1 means in-process."""
+    global _pool, _pool_size
+    if size <= 1:
+        yield
+        return
+    return_freed_memory_to_the_os()  # this process holds every batch between its stages
+    _pool, _pool_size = _new_pool(size), size
+    for _ in range(size):  # start the workers now, while the flow plans its batches
+        _pool.submit(os.getpid)
+    try:
+        yield
+    finally:
+        pool, _pool = _pool, None
+        pool.shutdown(wait=True, cancel_futures=True)
+
+
+def run_on_cpu_worker(function: Callable[P, R], *args: P.args, **kwargs: P.kwargs) -> R:
+    """`function(*args, **kwargs)` in a worker process of the open pool, or here if none is open.
+
+    A worker killed from outside (out of memory, a signal) breaks the whole pool: the pool is
+    replaced so the other batches go on, and this call raises for its own batch.
+    """
+    global _pool
+    pool = _pool
+    if pool is None:
+        return function(*args, **kwargs)
+    try:
+        return pool.submit(function, *args, **kwargs).result()
+    except BrokenProcessPool:
+        if _pool is pool:
+            _pool = _new_pool(_pool_size)
+            pool.shutdown(wait=False, cancel_futures=True)
+        raise

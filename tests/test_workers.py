@@ -1,0 +1,105 @@
+"""The CPU worker pool: stage functions give the same frames in a worker process as in-process."""
+
+from __future__ import annotations
+
+import os
+import signal
+from concurrent.futures.process import BrokenProcessPool
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from tasks.clean import clean_articles
+from tasks.dates import time_expressions_frame
+from tasks.extract import extract_tables
+from tasks.ingest import (
+    MAX_BATCH_SIZE,
+    MIN_BATCH_SIZE,
+    batch_size_for,
+    fingerprint_files,
+    list_article_files,
+    load_manifest,
+    read_articles,
+)
+from tasks.workers import cpu_workers, run_on_cpu_worker
+
+SEEDS = Path(__file__).resolve().parent.parent / "seeds"
+RUN_AT = datetime(2026, 1, 2, tzinfo=UTC)
+
+
+def stage_frames(run: object) -> dict[str, pd.DataFrame]:
+    """The seeds through every pure stage, each call made through `run`."""
+    manifest, _ = load_manifest(SEEDS)
+    planned = fingerprint_files(list_article_files(SEEDS), SEEDS)
+    articles, rejected = run(read_articles, planned, SEEDS, manifest, RUN_AT)  # type: ignore[operator]
+    articles, removed = run(clean_articles, articles)  # type: ignore[operator]
+    expressions = run(time_expressions_frame, articles)  # type: ignore[operator]
+    events, totals, claims = run(extract_tables, articles, expressions)  # type: ignore[operator]
+    return {
+        "articles": articles,
+        "rejected_articles": rejected,
+        "removed_lines": removed,
+        "time_expressions": expressions,
+        "events": events,
+        "drone_totals": totals,
+        "claims": claims,
+    }
+
+
+def in_process(function: object, *args: object) -> object:
+    return function(*args)  # type: ignore[operator]
+
+
+def test_worker_processes_give_the_same_frames_as_in_process() -> None:
+    expected = stage_frames(in_process)
+    with cpu_workers(2):
+        got = stage_frames(run_on_cpu_worker)
+    assert set(got) == set(expected)
+    for table, frame in expected.items():
+        pd.testing.assert_frame_equal(got[table], frame, obj=table)
+    assert len(got["articles"]) == 5
+    assert len(got["events"]) > 0
+
+
+def test_without_a_pool_the_call_runs_in_this_process() -> None:
+    assert run_on_cpu_worker(os.getpid) == os.getpid()
+    with cpu_workers(1):  # one worker: no pool, in-process
+        assert run_on_cpu_worker(os.getpid) == os.getpid()
+
+
+def test_work_goes_to_other_processes_and_the_pool_closes_after() -> None:
+    with cpu_workers(2):
+        pids = {run_on_cpu_worker(os.getpid) for _ in range(6)}
+    assert os.getpid() not in pids
+    assert 1 <= len(pids) <= 2
+    assert run_on_cpu_worker(os.getpid) == os.getpid()
+
+
+def kill_this_process() -> None:
+    os.kill(os.getpid(), signal.SIGKILL)
+
+
+def test_a_killed_worker_fails_its_call_and_the_next_call_gets_a_new_pool() -> None:
+    with cpu_workers(2):
+        with pytest.raises(BrokenProcessPool):
+            run_on_cpu_worker(kill_this_process)  # as the kernel's OOM killer would
+        assert run_on_cpu_worker(sum, [1, 2, 3]) == 6
+
+
+@pytest.mark.parametrize(
+    ("planned", "workers", "size"),
+    [
+        (5, 2, MIN_BATCH_SIZE),  # a handful of articles: one small batch
+        (1_000, 2, 167),  # three batches per worker
+        (20_000, 2, MAX_BATCH_SIZE),  # capped: memory stays bounded
+        (100_000, 2, MAX_BATCH_SIZE),
+        (1_000, 8, MIN_BATCH_SIZE),
+        (0, 2, MIN_BATCH_SIZE),
+    ],
+)
+def test_batch_size_grows_with_the_work_between_its_bounds(
+    planned: int, workers: int, size: int
+) -> None:
+    assert batch_size_for(planned, workers) == size
