@@ -70,7 +70,8 @@ def build_parser() -> argparse.ArgumentParser:
         "--batches-in-flight",
         type=int,
         default=None,
-        help="batches processed at once (default: 3, or 2 per Dask worker)",
+        help="batches processed at once (default: one more than the CPU workers, or 2 per Dask "
+        "worker)",
     )
     query = commands.add_parser("query", help="run one SQL query on the warehouse, read-only")
     query.add_argument("sql", help='e.g. "SELECT * FROM drone_attacks LIMIT 10"')
@@ -105,9 +106,9 @@ def run_command(args: argparse.Namespace) -> int:
         return 2
     # An ad-hoc run needs no server: without PREFECT_API_URL, Prefect starts a temporary one.
     os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
-    from flows.pipeline import DEFAULT_BATCHES_IN_FLIGHT, newsevents_flow  # late: Prefect settings
+    from flows.pipeline import newsevents_flow  # late: Prefect settings
 
-    flow, in_flight = newsevents_flow, DEFAULT_BATCHES_IN_FLIGHT
+    flow, in_flight = newsevents_flow, None  # None: one more than the CPU workers
     if args.task_runner == "dask":
         from flows.runners import dask_task_runner
 

@@ -23,7 +23,7 @@ from tasks.ingest import (
     load_manifest,
     read_articles,
 )
-from tasks.workers import cpu_workers, run_on_cpu_worker
+from tasks.workers import cpu_workers, run_on_cpu_worker, workers_for
 
 SEEDS = Path(__file__).resolve().parent.parent / "seeds"
 RUN_AT = datetime(2026, 1, 2, tzinfo=UTC)
@@ -103,3 +103,20 @@ def test_batch_size_grows_with_the_work_between_its_bounds(
     planned: int, workers: int, size: int
 ) -> None:
     assert batch_size_for(planned, workers) == size
+
+
+@pytest.mark.parametrize(
+    ("articles", "cores", "workers"),
+    [
+        (0, 2, 1),  # nothing new: no pool
+        (200, 2, 1),  # a re-run with a few new files: starting workers costs more than it saves
+        (1_500, 2, 1),
+        (2_000, 2, 2),
+        (20_000, 2, 2),  # never more than the cores
+        (20_000, 8, 8),
+    ],
+)
+def test_workers_start_only_when_the_new_work_pays_for_them(
+    articles: int, cores: int, workers: int
+) -> None:
+    assert workers_for(articles, cores) == workers
