@@ -70,7 +70,9 @@ def newsevents_flow(
     with writer_lock(paths, on_wait=logger.warning):
         known_ids, known_rejected = prepare_warehouse(paths)
         # quote(): large collections pass through without Prefect visiting every element.
-        planned, files_found = plan_ingest(source_dir, quote(known_ids), quote(known_rejected))
+        planned, files_found = plan_ingest(
+            source_dir, quote(known_ids), quote(known_rejected), paths.fingerprint_cache(source_dir)
+        )
         workers = cpu_worker_processes or workers_for(len(planned), _default_workers())
         batches = chunk(planned, batch_size or batch_size_for(len(planned), workers))
         # Prefect's and the libraries' objects live as long as the process: keep them out of

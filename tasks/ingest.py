@@ -11,6 +11,7 @@ import csv
 import hashlib
 import io
 import json
+import os
 import re
 import unicodedata
 from collections.abc import Iterable
@@ -21,6 +22,7 @@ from typing import Any
 
 import charset_normalizer
 import pandas as pd
+import pyarrow as pa
 from prefect import get_run_logger, task
 from prefect.cache_policies import NO_CACHE
 
@@ -361,6 +363,57 @@ def fingerprint_files(
     return pd.DataFrame(rows, columns=UNIT_COLUMNS)
 
 
+# What a file looked like when it was fingerprinted: its rows are reused while both still hold.
+FILE_STAMP_COLUMNS = ["file_size", "file_mtime_ns"]
+
+
+def file_stamps(paths: Iterable[Path], source_dir: Path) -> pd.DataFrame:
+    """(file, file_size, file_mtime_ns) of each path; -1s for a path that cannot be read."""
+    rows = []
+    for path in paths:
+        try:
+            stat = path.lstat() if path.is_symlink() else path.stat()
+            stamp = (stat.st_size, stat.st_mtime_ns)
+        except OSError:
+            stamp = (-1, -1)
+        rows.append((path.relative_to(source_dir).as_posix(), *stamp))
+    return pd.DataFrame(rows, columns=["file", *FILE_STAMP_COLUMNS])
+
+
+def fingerprint_with_cache(
+    paths: list[Path],
+    source_dir: Path,
+    cache: pd.DataFrame,
+    max_bytes: int = DEFAULT_MAX_BYTES,
+) -> tuple[pd.DataFrame, int]:
+    """`fingerprint_files`, reading only files that are new or changed since `cache` was made
+    -> (fingerprints with FILE_STAMP_COLUMNS, number of files read).
+
+    `cache` is an earlier result of this function (UNIT_COLUMNS + FILE_STAMP_COLUMNS). A file
+    whose size and modification time (in nanoseconds) are both unchanged is not read again: a
+    run over an archive costs a `stat` per file, not a read and a hash. Rows with a read error
+    are never reused, so a file that could not be read is tried again.
+    """
+    stamps = file_stamps(paths, source_dir)
+    reusable = cache[cache["read_error"].isna()] if len(cache) else cache.iloc[0:0]
+    unchanged_files: set[str] = set()
+    if len(reusable):
+        stamped = reusable[["file", *FILE_STAMP_COLUMNS]].drop_duplicates()
+        unchanged_files = set(stamps.merge(stamped, how="inner")["file"])
+    changed = [
+        path
+        for path, file in zip(paths, stamps["file"], strict=True)
+        if file not in unchanged_files
+    ]
+    fresh = fingerprint_files(changed, source_dir, max_bytes).merge(stamps, on="file", how="left")
+    reused = reusable[reusable["file"].isin(unchanged_files)] if unchanged_files else None
+    order = {file: position for position, file in enumerate(stamps["file"])}
+    combined = pd.concat([reused, fresh], ignore_index=True)
+    combined = combined.assign(_order=combined["file"].map(order), _record=combined["record"])
+    combined = combined.sort_values(["_order", "_record"], kind="stable")
+    return combined.drop(columns=["_order", "_record"]).reset_index(drop=True), len(changed)
+
+
 def plan_new_files(
     fingerprints: pd.DataFrame,
     known_article_ids: set[str],
@@ -513,8 +566,11 @@ BATCHES_PER_WORKER = 3
 
 
 def batch_size_for(units: int, workers: int) -> int:
-    """Articles per batch for `units` planned articles on `workers` CPU workers."""
-    wanted = -(-units // (BATCHES_PER_WORKER * max(workers, 1)))  # ceiling division
+    """Articles per batch for `units` planned articles on `workers` CPU workers (1: the work
+    runs in the flow's process, where more batches only add task runs)."""
+    if workers <= 1:
+        return max(MIN_BATCH_SIZE, min(MAX_BATCH_SIZE, units))
+    wanted = -(-units // (BATCHES_PER_WORKER * workers))  # ceiling division
     return max(MIN_BATCH_SIZE, min(MAX_BATCH_SIZE, wanted))
 
 
@@ -541,24 +597,49 @@ def load_manifest(source_dir: Path) -> tuple[Manifest, str | None]:
     )
 
 
+def read_fingerprint_cache(path: Path) -> pd.DataFrame:
+    """The fingerprints a previous run saved; empty when there are none or they are unreadable."""
+    columns = [*UNIT_COLUMNS, *FILE_STAMP_COLUMNS]
+    try:
+        cache = pd.read_parquet(path)
+    except (OSError, ValueError, pa.ArrowException):
+        return pd.DataFrame(columns=columns)
+    return cache if list(cache.columns) == columns else pd.DataFrame(columns=columns)
+
+
+def write_fingerprint_cache(fingerprints: pd.DataFrame, path: Path) -> None:
+    """Save the fingerprints for the next run (whole or not at all)."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    partial = path.with_name(path.name + ".partial")
+    fingerprints.to_parquet(partial, index=False)
+    os.replace(partial, path)
+
+
 @task(name="plan-ingest", cache_policy=NO_CACHE, **IO_RETRIES)
 def plan_ingest(
-    source_dir: Path, known_article_ids: set[str], known_rejections: set[tuple[str, str]]
+    source_dir: Path,
+    known_article_ids: set[str],
+    known_rejections: set[tuple[str, str]],
+    fingerprint_cache: Path,
 ) -> tuple[pd.DataFrame, int]:
     """List and fingerprint the source folder -> (files that need work, files found).
 
-    Retried: it is all I/O.
+    Only new or changed files are read (see fingerprint_with_cache). Retried: it is all I/O.
     """
     files = list_article_files(source_dir)
-    fingerprints = fingerprint_files(files, source_dir)
+    cache = read_fingerprint_cache(fingerprint_cache)
+    fingerprints, files_read = fingerprint_with_cache(files, source_dir, cache)
+    write_fingerprint_cache(fingerprints, fingerprint_cache)
     planned = plan_new_files(fingerprints, known_article_ids, known_rejections)
     get_run_logger().info(
-        "ingest: %d files found, %d need work (%d already loaded or duplicates)",
-        len(fingerprints),
+        "ingest: %d files found (%d read, the others unchanged since the last run), "
+        "%d need work (%d already loaded or duplicates)",
+        len(files),
+        files_read,
         len(planned),
         len(fingerprints) - len(planned),
     )
-    return planned, len(fingerprints)
+    return planned[UNIT_COLUMNS], len(fingerprints)
 
 
 @task(name="read-articles", cache_policy=NO_CACHE)

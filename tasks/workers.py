@@ -5,7 +5,8 @@ But Python runs one thread at a time, so CPU-bound stages on threads use one cor
 the machine has. Each stage task therefore hands its pure function and its batch's frames to
 this pool and waits for the result; the Prefect task run (name, state, logs, retries) stays in
 the flow's process. Shipping a 500-article batch's frames to a worker and back costs ~5 ms
-against ~200 ms of work per stage (measured), so the pool pays for itself from the first batch.
+against ~200 ms of work per stage (measured); what costs is starting a worker, so a run opens
+the pool only when its new work is large enough (`workers_for`).
 
 Without an open pool (unit tests, a Dask worker, `--cpu-workers 1`) `run_on_cpu_worker` calls
 the function in-process, so the same task code runs everywhere.

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from datetime import UTC, date, datetime
 from pathlib import Path
 
@@ -9,6 +10,7 @@ import pandas as pd
 import pytest
 
 from tasks.ingest import (
+    UNIT_COLUMNS,
     Manifest,
     PublishedDate,
     RejectedInput,
@@ -16,14 +18,17 @@ from tasks.ingest import (
     date_from_url,
     decode_text,
     fingerprint_files,
+    fingerprint_with_cache,
     list_article_files,
     parse_iso_published,
     plan_new_files,
     published_from,
     read_articles,
+    read_fingerprint_cache,
     read_manifest,
     refine_with_dateline,
     split_header,
+    write_fingerprint_cache,
 )
 
 SEEDS = Path(__file__).parent.parent / "seeds"
@@ -242,3 +247,50 @@ def test_dateline_stamp_as_publication_date(
     published: PublishedDate, text: str, expected: PublishedDate
 ) -> None:
     assert refine_with_dateline(published, text) == expected
+
+
+def test_fingerprint_cache_reads_only_new_and_changed_files(tmp_path: Path) -> None:
+    source = tmp_path / "articles"
+    source.mkdir()
+    for name in ("a.txt", "b.txt", "c.txt"):
+        (source / name).write_text(f"{name}: Drones were shot down over Kursk overnight.")
+    (source / "d.jsonl").write_text('{"text": "One record."}\n{"text": "Another record."}\n')
+    files = list_article_files(source)
+    first, read = fingerprint_with_cache(files, source, pd.DataFrame())
+    assert read == 4
+    assert first[UNIT_COLUMNS].equals(fingerprint_files(files, source))
+
+    cache_path = tmp_path / "state" / "fingerprints.parquet"
+    write_fingerprint_cache(first, cache_path)
+    cache = read_fingerprint_cache(cache_path)
+    again, read = fingerprint_with_cache(files, source, cache)
+    assert read == 0
+    pd.testing.assert_frame_equal(again[UNIT_COLUMNS], first[UNIT_COLUMNS], check_dtype=False)
+
+    (source / "b.txt").write_text("b.txt: a new text, longer than the first one was.")
+    (source / "e.txt").write_text("e.txt: a new file.")
+    files = list_article_files(source)
+    changed, read = fingerprint_with_cache(files, source, cache)
+    assert read == 2
+    pd.testing.assert_frame_equal(
+        changed[UNIT_COLUMNS], fingerprint_files(files, source), check_dtype=False
+    )
+
+
+def test_fingerprint_cache_trusts_size_and_modification_time(tmp_path: Path) -> None:
+    """The documented blind spot: same size, same mtime (to the nanosecond) is not re-read."""
+    (tmp_path / "a.txt").write_text("Drones over Kursk.")
+    files = list_article_files(tmp_path)
+    cache, _ = fingerprint_with_cache(files, tmp_path, pd.DataFrame())
+    stat = (tmp_path / "a.txt").stat()
+    (tmp_path / "a.txt").write_text("Drones over Orel!!")  # same length
+    os.utime(tmp_path / "a.txt", ns=(stat.st_atime_ns, stat.st_mtime_ns))
+    again, read = fingerprint_with_cache(files, tmp_path, cache)
+    assert read == 0
+    assert again["content_sha256"].tolist() == cache["content_sha256"].tolist()
+
+
+def test_an_unreadable_cache_means_reading_everything(tmp_path: Path) -> None:
+    (tmp_path / "fingerprints.parquet").write_bytes(b"not parquet")
+    assert read_fingerprint_cache(tmp_path / "fingerprints.parquet").empty
+    assert read_fingerprint_cache(tmp_path / "missing.parquet").empty

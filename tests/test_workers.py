@@ -93,6 +93,8 @@ def test_a_killed_worker_fails_its_call_and_the_next_call_gets_a_new_pool() -> N
     [
         (5, 2, MIN_BATCH_SIZE),  # a handful of articles: one small batch
         (1_000, 2, 167),  # three batches per worker
+        (200, 1, 200),  # no workers: one batch, the fewest task runs
+        (5_000, 1, MAX_BATCH_SIZE),
         (20_000, 2, MAX_BATCH_SIZE),  # capped: memory stays bounded
         (100_000, 2, MAX_BATCH_SIZE),
         (1_000, 8, MIN_BATCH_SIZE),

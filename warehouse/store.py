@@ -160,6 +160,12 @@ class WarehousePaths:
     def lock_path(self) -> Path:
         return self.state_path / ".writer.lock"
 
+    def fingerprint_cache(self, source_dir: Path) -> Path:
+        """Where a run over `source_dir` keeps the content hashes of its files for the next run
+        (one file per source folder: several folders may feed one warehouse)."""
+        digest = hashlib.sha256(str(source_dir.resolve()).encode()).hexdigest()[:16]
+        return self.state_path / ".fingerprints" / f"{digest}.parquet"
+
     @property
     def staging_dir(self) -> Path:
         """Where files bound for an object store are written before their upload."""
