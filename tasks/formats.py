@@ -226,22 +226,28 @@ def parse_json_line(raw_line: bytes) -> ArticleFields:
     return record_fields(record)
 
 
-# English's commonest function words: a quarter or more of an English text's words, a twentieth
-# of a German or French one. Checking them first (0.01 ms) spares most English articles
-# py3langid (0.17 ms, more than the rest of ingest); anything less clear-cut goes to py3langid.
+# English's commonest function words: a fifth or more of an English text's words, at most an
+# eighth of a German, French, Dutch, Spanish, Italian, Portuguese, Polish, Romanian or Swedish
+# one (measured on news sentences). Checking them first (0.01 ms) spares English articles
+# py3langid: 0.17 ms each, and 0.5 s and 74 MB to load its model in each process. Anything less
+# clear-cut goes to py3langid. (On the 447-article GDELT corpus, 446 take the quick path.)
 _FUNCTION_WORDS = """the of and to in a is was that for on with by as at from it its has have had
-were are be been this which said after their they"""
+were are be been this which said after before their they an or but not will would who he she
+his her we our you your there than also more over about into up out new one two says"""
 ENGLISH_FUNCTION_WORDS = frozenset(_FUNCTION_WORDS.split())
-ENGLISH_MIN_WORDS, ENGLISH_MIN_SHARE = 30, 0.2
+# (words at least, share of function words at least): a long sample, or a short one (a headline).
+ENGLISH_RULES = ((30, 0.2), (8, 0.25))
 LOWER_WORD = re.compile(r"[a-z]+")
 
 
 def reads_as_english(sample: str) -> bool:
     """True when the sample is plainly English: enough words, enough of them function words."""
     words = LOWER_WORD.findall(sample.lower())
-    if len(words) < ENGLISH_MIN_WORDS:
-        return False
-    return sum(word in ENGLISH_FUNCTION_WORDS for word in words) >= ENGLISH_MIN_SHARE * len(words)
+    function_words = sum(word in ENGLISH_FUNCTION_WORDS for word in words)
+    return any(
+        len(words) >= min_words and function_words >= min_share * len(words)
+        for min_words, min_share in ENGLISH_RULES
+    )
 
 
 def detect_language(text: str) -> str | None:

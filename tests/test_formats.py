@@ -148,9 +148,27 @@ LONG_FRENCH = (
 )
 
 
+LONG_DUTCH = (
+    "De Russische luchtverdediging heeft in de nacht boven de regio Belgorod meerdere drones "
+    "neergeschoten, meldde het ministerie van Defensie in Moskou. Er was geen schade en het is "
+    "nog onduidelijk wie de aanval uitvoerde."
+)
+PORTUGUESE = (
+    "A defesa aérea russa abateu vários drones ucranianos sobre a região de Belgorod durante a "
+    "noite, informou o Ministério da Defesa em Moscou. Não houve feridos."
+)
+
+
 @pytest.mark.parametrize(
     ("text", "fast_path", "language"),
-    [(LONG_ENGLISH, True, "en"), (LONG_GERMAN, False, "de"), (LONG_FRENCH, False, "fr")],
+    [
+        (LONG_ENGLISH, True, "en"),
+        ("Two people in hospital after parasite outbreak in Devon", True, "en"),  # a headline
+        (LONG_GERMAN, False, "de"),
+        (LONG_FRENCH, False, "fr"),
+        (LONG_DUTCH, False, "nl"),  # shares "in", "is", "was" with English
+        (PORTUGUESE, False, "pt"),  # shares "a"
+    ],
 )
 def test_plain_english_skips_the_language_model_and_others_do_not(
     text: str, fast_path: bool, language: str
