@@ -11,7 +11,7 @@ import json
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
-from functools import cache
+from functools import lru_cache
 from html.parser import HTMLParser
 from typing import Any, BinaryIO
 
@@ -122,15 +122,6 @@ def plain_text_of_html(html: str) -> str:
     return "\n".join(line for line in lines if line)
 
 
-def json_line_spans(raw: bytes) -> Iterator[RecordSpan]:
-    """One span per non-blank line of a JSON-lines file."""
-    offset = 0
-    for index, line in enumerate(raw.split(b"\n")):
-        if line.strip():
-            yield RecordSpan(index, offset, len(line))
-        offset += len(line) + 1
-
-
 def json_line_digests(
     handle: BinaryIO, chunk_bytes: int = 1 << 20
 ) -> Iterator[tuple[RecordSpan, str]]:
@@ -154,13 +145,7 @@ def json_line_digests(
         yield RecordSpan(index, start, offset - start), digest.hexdigest()
 
 
-def json_array_spans(raw: bytes) -> list[RecordSpan]:
-    """One span per element of a JSON array file (offsets unused: the array is parsed whole)."""
-    items = parse_json_array(raw)
-    return [RecordSpan(index, 0, 0) for index in range(len(items))]
-
-
-@cache
+@lru_cache(maxsize=4)  # a file's records are parsed once, not once per record
 def _parse_json_array_cached(raw: bytes) -> tuple[Any, ...]:
     data = json.loads(raw.decode("utf-8-sig"))
     if isinstance(data, dict):
