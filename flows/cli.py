@@ -53,7 +53,8 @@ def build_parser() -> argparse.ArgumentParser:
         "--cpu-workers",
         type=int,
         default=None,
-        help="processes that run the stages (default: one per core; 1: all in this process)",
+        help="processes that run the stages (default: one per 1,000 new articles, up to one per "
+        "core; 1: all in this process)",
     )
     run.add_argument(
         "--task-runner",
