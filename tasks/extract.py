@@ -51,6 +51,7 @@ import pandas as pd
 from prefect import get_run_logger, task
 from prefect.cache_policies import NO_CACHE
 
+from tasks.clean import literal_trigger
 from tasks.dates import TimeExpression, as_date
 from tasks.gazetteer import CITY_REGION, PlaceMatch, find_places, region_name, region_point
 from tasks.workers import run_on_cpu_worker
@@ -173,27 +174,13 @@ def _words(key: str) -> str:
     return "|".join(f"(?:{item})" for item in _phrases()[key])
 
 
-_REGEX_SYMBOLS = frozenset("\\()[]{}?*+|.^$")
-
-
-def literal_start(phrase: str) -> str:
-    """The case-folded text every match of the phrase regex starts with ("drones?" -> "drone",
-    "Kh-\\d+" -> "kh-", "(?:weeks|months) ago" -> "")."""
-    end = 0
-    while end < len(phrase) and phrase[end] not in _REGEX_SYMBOLS:
-        end += 1
-    if end < len(phrase) and phrase[end] in "?*{":  # the last letter is optional
-        end -= 1
-    return phrase[: max(end, 0)].casefold()
-
-
 class Cue:
     """A phrase list's regex behind a substring test of the phrases' literal starts.
 
     Most sentences hold none of a list's phrases, and `re` tries every alternative at every
     position of the text (0.13 ms an article for the drone nouns alone), while `in` on the
     case-folded text takes microseconds. The test only skips texts the regex cannot match; when
-    a phrase has no literal start of two or more characters, every text goes to the regex.
+    a phrase has no literal start (clean.literal_trigger), every text goes to the regex.
     """
 
     __slots__ = ("pattern", "starts")
@@ -201,8 +188,9 @@ class Cue:
     def __init__(self, phrases: list[str]) -> None:
         alternatives = "|".join(f"(?:{phrase})" for phrase in phrases)
         self.pattern = re.compile(rf"\b(?:{alternatives})\b", re.IGNORECASE)
-        starts = tuple(literal_start(phrase) for phrase in phrases)
-        self.starts = starts if all(len(start) >= 2 for start in starts) else None
+        # Lower-cased first: the regex ignores case, and literal_trigger reads lower-case text.
+        starts = [literal_trigger(phrase.lower()) for phrase in phrases]
+        self.starts = tuple(starts) if None not in starts else None
 
     def _may_match(self, text: str) -> bool:
         if self.starts is None:
