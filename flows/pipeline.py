@@ -77,12 +77,16 @@ def newsevents_flow(
         batches = chunk(planned, batch_size or batch_size_for(len(planned), workers))
         # Prefect's and the libraries' objects live as long as the process: keep them out of
         # the collections below, which then only walk what the batches left (0.5 s -> 0.05 s).
+        # Unfrozen after, so what was garbage at the freeze is collected in a later run.
         gc.freeze()
         # The workers stop before the build, so their memory is free when DuckDB needs it.
-        with cpu_workers(workers):
-            # Every worker busy with a batch while one more is read or written.
-            in_flight = batches_in_flight or workers + 1
-            summaries = _run_batches(batches, source_dir, manifest, run_at, paths, in_flight)
+        try:
+            with cpu_workers(workers):
+                # Every worker busy with a batch while one more is read or written.
+                in_flight = batches_in_flight or workers + 1
+                summaries = _run_batches(batches, source_dir, manifest, run_at, paths, in_flight)
+        finally:
+            gc.unfreeze()
         build = build_duckdb_task(paths)
         write_report_task(paths, run_at.date())
     return report_run(summaries, files_found, build, paths)

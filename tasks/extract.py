@@ -880,17 +880,6 @@ def _expression_time(
     return None, None
 
 
-def _sentence_time(
-    sentence: _Sentence,
-    expressions: Sequence[TimeExpression],
-    starts: Sequence[int],
-    published: date | None,
-) -> tuple[_When | None, bool]:
-    """(the sentence's own day, is the sentence about the past?)"""
-    when, past = _expression_time(sentence, expressions, starts, published)
-    return when, past if past is not None else bool(BACKGROUND_RE.search(sentence.text))
-
-
 # --------------------------------------------------------------------------------------------
 # Extraction
 # --------------------------------------------------------------------------------------------

@@ -11,7 +11,6 @@ import json
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
-from functools import lru_cache
 from html.parser import HTMLParser
 from typing import Any, BinaryIO
 
@@ -145,21 +144,17 @@ def json_line_digests(
         yield RecordSpan(index, start, offset - start), digest.hexdigest()
 
 
-@lru_cache(maxsize=4)  # a file's records are parsed once, not once per record
-def _parse_json_array_cached(raw: bytes) -> tuple[Any, ...]:
-    data = json.loads(raw.decode("utf-8-sig"))
+def parse_json_array(raw: bytes) -> tuple[Any, ...]:
+    """The records of a JSON file: an array, or an object holding one under articles/items/data."""
+    try:
+        data = json.loads(raw.decode("utf-8-sig"))
+    except (UnicodeDecodeError, json.JSONDecodeError) as error:
+        raise RecordError(f"invalid JSON: {error}") from None
     if isinstance(data, dict):
         data = data.get("articles") or data.get("items") or data.get("data") or [data]
     if not isinstance(data, list):
         raise RecordError("JSON file is neither an array of articles nor an object with 'articles'")
     return tuple(data)
-
-
-def parse_json_array(raw: bytes) -> tuple[Any, ...]:
-    try:
-        return _parse_json_array_cached(raw)
-    except (UnicodeDecodeError, json.JSONDecodeError) as error:
-        raise RecordError(f"invalid JSON: {error}") from None
 
 
 def record_fields(record: Any) -> ArticleFields:

@@ -629,7 +629,8 @@ def plan_ingest(
     files = list_article_files(source_dir)
     cache = read_fingerprint_cache(fingerprint_cache)
     fingerprints, files_read = fingerprint_with_cache(files, source_dir, cache)
-    write_fingerprint_cache(fingerprints, fingerprint_cache)
+    if files_read or len(fingerprints) != len(cache):  # else the saved copy is still exact
+        write_fingerprint_cache(fingerprints, fingerprint_cache)
     planned = plan_new_files(fingerprints, known_article_ids, known_rejections)
     get_run_logger().info(
         "ingest: %d files found (%d read, the others unchanged since the last run), "

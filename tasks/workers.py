@@ -1,4 +1,4 @@
-"""CPU workers: the stages' pure functions run in a pool of processes, one per core.
+"""CPU workers: the stages' pure functions run in a pool of processes, up to one per core.
 
 The flow's task runner is threads: cheap to start, and every task logs through the flow run.
 But Python runs one thread at a time, so CPU-bound stages on threads use one core however many
