@@ -17,6 +17,7 @@ from warehouse.store import (
     compact,
     known_article_ids,
     known_rejections,
+    live_files,
     remove_uncommitted_batches,
     write_batch,
 )
@@ -45,7 +46,8 @@ def prepare_warehouse(paths: WarehousePaths) -> tuple[set[str], set[tuple[str, s
     if removed:
         left_by = "of the flat layout" if migrated else "left by an unfinished run"
         logger.warning("load: removed %d files %s", len(removed), left_by)
-    loaded, rejected = known_article_ids(paths), known_rejections(paths)
+    in_force = live_files(paths)  # read the commit objects once for both
+    loaded, rejected = known_article_ids(paths, in_force), known_rejections(paths, in_force)
     logger.info(
         "load: %d articles and %d rejected files already in the warehouse",
         len(loaded),

@@ -245,20 +245,26 @@ def read_parquet_files(
     return pq.read_table(files, filesystem=filesystem, partitioning=None, **options)
 
 
-def known_article_ids(paths: WarehousePaths) -> set[str]:
-    """Ids of every committed article: those are skipped by the next run."""
+def known_article_ids(
+    paths: WarehousePaths, in_force: Mapping[str, list[str]] | None = None
+) -> set[str]:
+    """Ids of every committed article: those are skipped by the next run. `in_force` is
+    live_files(paths), when the caller has it already (it reads every commit object)."""
     fs, root = paths.parquet_fs()
-    files = live_files(paths)[COMMIT_TABLE]
+    files = (live_files(paths) if in_force is None else in_force)[COMMIT_TABLE]
     if not files:
         return set()
     table = read_parquet_files(fs, root, files, columns=["article_id"])
     return set(table.column("article_id").to_pylist())
 
 
-def known_rejections(paths: WarehousePaths) -> set[tuple[str, str]]:
-    """(source_uri, content_sha256) of each rejected file: not re-read until its content changes."""
+def known_rejections(
+    paths: WarehousePaths, in_force: Mapping[str, list[str]] | None = None
+) -> set[tuple[str, str]]:
+    """(source_uri, content_sha256) of each rejected file: not re-read until its content changes.
+    `in_force` as in known_article_ids."""
     fs, root = paths.parquet_fs()
-    files = live_files(paths)["rejected_articles"]
+    files = (live_files(paths) if in_force is None else in_force)["rejected_articles"]
     if not files:
         return set()
     table = read_parquet_files(fs, root, files, columns=["source_uri", "content_sha256"])
