@@ -2,8 +2,8 @@
 
 The default run needs none of this. Its task runner is Prefect's threads runner (one task run per
 stage and batch, cheap to start, logging through the flow run), and each stage task sends its
-batch's work to a pool of CPU worker processes, one per core (tasks/workers.py): threads keep
-the task runs light, the processes use every core. Prefect's ProcessPoolTaskRunner was measured
+batch's work to a pool of CPU worker processes, up to one per core (tasks/workers.py): threads
+keep the task runs light, the processes use every core. Prefect's ProcessPoolTaskRunner was measured
 slower (2 cores, 20k articles: 67-82 s, against 44-53 s for threads alone): it moves each task's
 whole engine into the worker, not only the work. A local Dask cluster (2 processes) took 63 s.
 
