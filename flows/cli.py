@@ -17,6 +17,7 @@ import argparse
 import json
 import os
 import sys
+from contextlib import nullcontext
 from pathlib import Path
 
 DEFAULT_DATA_DIR = "data"
@@ -105,25 +106,30 @@ def run_command(args: argparse.Namespace) -> int:
     if not Path(args.source).is_dir():
         print(f"newsevents: source folder {args.source!r} does not exist", file=sys.stderr)
         return 2
-    # An ad-hoc run needs no server: without PREFECT_API_URL, Prefect starts a temporary one.
+    # An ad-hoc run needs no server: without an API URL, one is started for the run alone.
     os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
-    from flows.pipeline import newsevents_flow  # late: Prefect settings
+    from flows.temporary_server import temporary_server_unless_configured
 
-    flow, in_flight = newsevents_flow, None  # None: one more than the CPU workers
-    if args.task_runner == "dask":
-        from flows.runners import dask_task_runner
+    with temporary_server_unless_configured() as server:
+        # Imported while the temporary server starts up in its own process.
+        from flows.pipeline import newsevents_flow
 
-        runner, workers = dask_task_runner(args.dask_address)
-        flow = newsevents_flow.with_options(task_runner=runner)
-        in_flight = 2 * workers  # one batch computing and one queued on each worker
-    summary = flow(
-        source=args.source,
-        data_dir=args.data_dir,
-        state_dir=args.state_dir,
-        batch_size=args.batch_size,
-        batches_in_flight=args.batches_in_flight or in_flight,
-        cpu_worker_processes=args.cpu_workers,
-    )
+        flow, in_flight = newsevents_flow, None  # None: one more than the CPU workers
+        if args.task_runner == "dask":
+            from flows.runners import dask_task_runner
+
+            runner, workers = dask_task_runner(args.dask_address)
+            flow = newsevents_flow.with_options(task_runner=runner)
+            in_flight = 2 * workers  # one batch computing and one queued on each worker
+        with server.in_use() if server else nullcontext():
+            summary = flow(
+                source=args.source,
+                data_dir=args.data_dir,
+                state_dir=args.state_dir,
+                batch_size=args.batch_size,
+                batches_in_flight=args.batches_in_flight or in_flight,
+                cpu_worker_processes=args.cpu_workers,
+            )
     print(json.dumps(summary, indent=2))
     return 0
 

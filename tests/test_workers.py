@@ -96,6 +96,8 @@ def test_a_killed_worker_fails_its_call_and_the_next_call_gets_a_new_pool() -> N
         (200, 1, 200),  # no workers: one batch, the fewest task runs
         (5_000, 1, MAX_BATCH_SIZE),
         (20_000, 2, MAX_BATCH_SIZE),  # capped: memory stays bounded
+        (20_800, 2, 1_734),  # 12 batches, not 11: no worker idles through the last one
+        (20_800, 3, 1_734),
         (100_000, 2, MAX_BATCH_SIZE),
         (1_000, 8, MIN_BATCH_SIZE),
         (0, 2, MIN_BATCH_SIZE),

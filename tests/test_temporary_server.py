@@ -1,0 +1,103 @@
+"""The temporary Prefect server of an ad-hoc `newsevents run` (flows/temporary_server.py):
+started only without a configured API, gone when the run ends, however it ends."""
+
+from __future__ import annotations
+
+import os
+import re
+import signal
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+from flows.temporary_server import (
+    TemporaryServerFailed,
+    temporary_server_unless_configured,
+    wait_until_healthy,
+)
+
+NEWSEVENTS = str(Path(sys.executable).parent / "newsevents")
+SEEDS = Path(__file__).resolve().parent.parent / "seeds"
+SERVER_LINE = re.compile(r"temporary Prefect server on (http://127\.0\.0\.1:\d+) for this run")
+
+
+def answers(address: str) -> bool:
+    try:
+        with urllib.request.urlopen(f"{address}/api/health", timeout=1.0) as response:
+            return response.status == 200
+    except (urllib.error.URLError, ConnectionError, TimeoutError):
+        return False
+
+
+def run_environment() -> dict[str, str]:
+    env = {**os.environ, "PREFECT_SERVER_ANALYTICS_ENABLED": "false"}
+    env.pop("PREFECT_API_URL", None)  # as a user's first run: no server configured
+    return env
+
+
+def test_a_configured_api_url_starts_no_server(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("PREFECT_API_URL", "http://127.0.0.1:9/api")
+    with temporary_server_unless_configured() as server:
+        assert server is None
+
+
+def test_a_run_without_an_api_gets_a_temporary_server_that_is_gone_after(tmp_path: Path) -> None:
+    finished = subprocess.run(
+        [NEWSEVENTS, "run", "--source", str(SEEDS), "--data-dir", str(tmp_path / "data")],
+        env=run_environment(),
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert finished.returncode == 0, finished.stderr
+    found = SERVER_LINE.search(finished.stderr)
+    assert found, finished.stderr
+    assert "Finished in state Completed()" in finished.stdout + finished.stderr
+    # The logs and events were sent before the server stopped: no retries against a dead one.
+    assert "Error logging to API" not in finished.stderr
+    assert not answers(found.group(1))
+
+
+def test_the_server_stops_when_the_run_is_killed(tmp_path: Path) -> None:
+    run = subprocess.Popen(
+        [NEWSEVENTS, "run", "--source", str(SEEDS), "--data-dir", str(tmp_path / "data")],
+        env=run_environment(),
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    assert run.stderr is not None
+    found = SERVER_LINE.search(run.stderr.readline())
+    assert found, "the run did not announce its temporary server"
+    address = found.group(1)
+    deadline = time.monotonic() + 60
+    while not answers(address) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert answers(address), "the temporary server never answered"
+    run.send_signal(signal.SIGKILL)  # the run's process alone: no chance to clean up
+    run.wait()
+    deadline = time.monotonic() + 10
+    while answers(address) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert not answers(address), "the server outlived the run that started it"
+
+
+def test_a_server_that_exits_at_start_is_a_clear_error() -> None:
+    exits = subprocess.Popen([sys.executable, "-c", "raise SystemExit(3)"])
+    with pytest.raises(TemporaryServerFailed, match="exited with code 3 before it answered"):
+        wait_until_healthy(exits, "http://127.0.0.1:9/api", timeout=30)
+
+
+def test_a_server_that_never_answers_is_a_clear_error() -> None:
+    silent = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(30)"])
+    try:
+        with pytest.raises(TemporaryServerFailed, match=r"did not answer .* within 1 s"):
+            wait_until_healthy(silent, "http://127.0.0.1:9/api", timeout=1)
+    finally:
+        silent.kill()
+        silent.wait()
