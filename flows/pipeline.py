@@ -24,18 +24,9 @@ from prefect.futures import PrefectFuture
 from prefect.task_runners import ThreadPoolTaskRunner
 from prefect.utilities.annotations import quote
 
-from tasks.clean import clean_task
-from tasks.dates import dates_task
-from tasks.extract import extract_task
-from tasks.ingest import (
-    Manifest,
-    batch_size_for,
-    chunk,
-    load_manifest,
-    plan_ingest,
-    read_articles_task,
-)
+from tasks.ingest import Manifest, batch_size_for, chunk, load_manifest
 from tasks.load import build_duckdb_task, prepare_warehouse, write_batch_task
+from tasks.stages import clean_task, dates_task, extract_task, plan_ingest, read_articles_task
 from tasks.summary import BatchSummary, progress_line, report_run, write_report_task
 from tasks.workers import cpu_workers, default_cpu_workers, workers_for
 from warehouse.store import WarehousePaths, writer_lock

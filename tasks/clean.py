@@ -29,10 +29,6 @@ from functools import cached_property
 from pathlib import Path
 
 import pandas as pd
-from prefect import get_run_logger, task
-from prefect.cache_policies import NO_CACHE
-
-from tasks.workers import run_on_cpu_worker
 
 DATA_DIR = Path(__file__).parent / "data"
 
@@ -622,17 +618,3 @@ def clean_articles(articles: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
         columns=REMOVED_COLUMNS,
     )
     return cleaned, removed
-
-
-@task(name="clean", cache_policy=NO_CACHE)
-def clean_task(frames: dict[str, pd.DataFrame]) -> dict[str, pd.DataFrame]:
-    """Clean a batch: its articles get title, body, author; removed_lines says what went."""
-    cleaned, removed = run_on_cpu_worker(clean_articles, frames["articles"])
-    by_reason = removed["reason"].value_counts().to_dict() if len(removed) else {}
-    get_run_logger().info(
-        "clean: %d articles, %d lines removed (%s)",
-        len(cleaned),
-        len(removed),
-        ", ".join(f"{reason}: {n}" for reason, n in by_reason.items()) or "none",
-    )
-    return {**frames, "articles": cleaned, "removed_lines": removed}

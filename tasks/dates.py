@@ -13,7 +13,7 @@ How it works, for a newcomer:
    against the last *event* date mentioned before it ("a day earlier"). Dates governed by a speech
    verb ("..., the ministry said on Wednesday") are reporting dates and never serve as that anchor.
 
-Pure functions first; the Prefect task wrapper sits at the bottom.
+Pure functions only; the Prefect task that runs them on a batch is in tasks/stages.py.
 """
 
 from __future__ import annotations
@@ -27,10 +27,6 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-from prefect import get_run_logger, task
-from prefect.cache_policies import NO_CACHE
-
-from tasks.workers import run_on_cpu_worker
 
 LEXICON_PATH = Path(__file__).parent / "data" / "dates_lexicon.json"
 
@@ -1114,16 +1110,6 @@ def time_expressions_frame(articles: pd.DataFrame) -> pd.DataFrame:
                 + (x.granularity, x.mod, x.anchor, x.reporting)
             )
     return pd.DataFrame(rows, columns=EXPRESSION_COLUMNS)
-
-
-@task(name="resolve-dates", cache_policy=NO_CACHE)
-def dates_task(frames: dict[str, pd.DataFrame]) -> dict[str, pd.DataFrame]:
-    """Prefect wrapper: tag the time expressions of a batch of clean articles."""
-    expressions = run_on_cpu_worker(time_expressions_frame, frames["articles"])
-    get_run_logger().info(
-        "dates: %d time expressions in %d articles", len(expressions), len(frames["articles"])
-    )
-    return {**frames, "time_expressions": expressions}
 
 
 # --------------------------------------------------------------------------------------------

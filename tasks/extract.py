@@ -48,13 +48,10 @@ from pathlib import Path
 from typing import NamedTuple
 
 import pandas as pd
-from prefect import get_run_logger, task
-from prefect.cache_policies import NO_CACHE
 
 from tasks.clean import literal_trigger
 from tasks.dates import TimeExpression, as_date
 from tasks.gazetteer import CITY_REGION, PlaceMatch, find_places, region_name, region_point
-from tasks.workers import run_on_cpu_worker
 
 DATA_DIR = Path(__file__).parent / "data"
 PHRASES_TOML = DATA_DIR / "extract_phrases.toml"
@@ -1902,7 +1899,7 @@ def _to_event(body: str, row: _Row) -> DroneEvent:
 
 
 # --------------------------------------------------------------------------------------------
-# Batch + Prefect task
+# A batch of articles -> its tables (the Prefect task is in tasks/stages.py)
 # --------------------------------------------------------------------------------------------
 
 EVENT_COLUMNS = ["event_id", "article_id", *DroneEvent.__dataclass_fields__]
@@ -2007,23 +2004,6 @@ def extract_frames(
     return tables.events, tables.totals
 
 
-@task(name="extract-events", cache_policy=NO_CACHE)
-def extract_task(frames: dict[str, pd.DataFrame]) -> dict[str, pd.DataFrame]:
-    """Prefect wrapper: the events and nationwide totals of a batch of clean, dated articles."""
-    events, totals, claims = run_on_cpu_worker(
-        extract_tables, frames["articles"], frames["time_expressions"]
-    )
-    get_run_logger().info(
-        "extract: %d events (%s), %d nationwide totals from %d articles",
-        len(events),
-        ", ".join(f"{kind}: {n}" for kind, n in events["event_type"].value_counts().items())
-        or "none",
-        len(totals),
-        len(frames["articles"]),
-    )
-    return {**frames, "events": events, "drone_totals": totals, "claims": claims}
-
-
 __all__ = [
     "DroneEvent",
     "DroneTotal",
@@ -2035,6 +2015,5 @@ __all__ = [
     "extract_drone_events",
     "extract_frames",
     "extract_tables",
-    "extract_task",
     "is_english",
 ]

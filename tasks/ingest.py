@@ -1,8 +1,8 @@
 """Ingest: find the article files of a source folder, fingerprint them, and read the new ones.
 
-Pure functions first (decoding, header parsing, manifest reading, planning); the Prefect tasks
-are the thin wrappers at the bottom. A bad file never raises out of this module: it becomes a
-rejected row with a readable reason.
+Pure functions (decoding, header parsing, manifest reading, planning); their Prefect tasks are
+in tasks/stages.py. A bad file never raises out of this module: it becomes a rejected row with
+a readable reason.
 """
 
 from __future__ import annotations
@@ -23,8 +23,6 @@ from typing import Any
 import charset_normalizer
 import pandas as pd
 import pyarrow as pa
-from prefect import get_run_logger, task
-from prefect.cache_policies import NO_CACHE
 
 from tasks.dates import dateline_date, parse_published
 from tasks.formats import (
@@ -41,8 +39,6 @@ from tasks.formats import (
     parse_json_line,
     record_fields,
 )
-from tasks.retries import IO_RETRIES
-from tasks.workers import run_on_cpu_worker
 
 MANIFEST_NAME = "manifest.csv"
 DEFAULT_MAX_BYTES = 5_000_000
@@ -246,18 +242,46 @@ def _blank_to_none(value: str | None) -> str | None:
 
 
 def list_article_files(source_dir: Path) -> list[Path]:
-    """Every article file below source_dir (txt, html, jsonl, json), in a stable order.
+    """Every article file below source_dir (txt, html, jsonl, json), in a stable order (that of
+    their paths' parts).
 
     Links are not followed: a file that points outside the source folder is never read (it is
     listed, to become a rejected row); a link inside it is skipped (its target is listed).
+    One directory scan per folder, with the entry types it returns (100k files: 0.3 s; a glob
+    of Path objects took 2 s).
     """
-    return sorted(
-        path
-        for path in source_dir.rglob("*")
-        if path.suffix.lower() in ARTICLE_SUFFIXES
-        and path.name != MANIFEST_NAME
-        and (_links_outside(path, source_dir) if path.is_symlink() else path.is_file())
-    )
+    found: list[tuple[tuple[str, ...], Path]] = []
+    folders: list[tuple[Path, tuple[str, ...]]] = [(source_dir, ())]
+    while folders:
+        folder, parts = folders.pop()
+        with os.scandir(folder) as entries:
+            for entry in entries:
+                if entry.is_dir(follow_symlinks=False):
+                    folders.append((folder / entry.name, (*parts, entry.name)))
+                    continue
+                if (
+                    os.path.splitext(entry.name)[1].lower() not in ARTICLE_SUFFIXES
+                    or entry.name == MANIFEST_NAME
+                ):
+                    continue
+                path = folder / entry.name
+                if (
+                    _links_outside(path, source_dir)
+                    if entry.is_symlink()
+                    else entry.is_file(follow_symlinks=False)
+                ):
+                    found.append(((*parts, entry.name), path))
+    found.sort(key=lambda item: item[0])
+    return [path for _, path in found]
+
+
+def relative_name(path: Path, source_dir: Path) -> str:
+    """`path` below `source_dir` as a relative POSIX name ("2024/a.txt")."""
+    prefix = str(source_dir).rstrip(os.sep) + os.sep
+    name = str(path)
+    if not name.startswith(prefix):
+        return path.relative_to(source_dir).as_posix()
+    return name[len(prefix) :].replace(os.sep, "/")
 
 
 OUTSIDE_LINK = "a link to outside the source folder: refused, not read"
@@ -290,7 +314,7 @@ def fingerprint_files(
     """
     rows: list[tuple[object, ...]] = []
     for path in paths:
-        name = path.relative_to(source_dir).as_posix()
+        name = relative_name(path, source_dir)
         suffix = path.suffix.lower()
         if path.is_symlink():  # listed only when it points outside the source folder
             rows.append((name, name, -1, 0, 0, "", "", 0, OUTSIDE_LINK))
@@ -372,11 +396,11 @@ def file_stamps(paths: Iterable[Path], source_dir: Path) -> pd.DataFrame:
     rows = []
     for path in paths:
         try:
-            stat = path.lstat() if path.is_symlink() else path.stat()
+            stat = os.lstat(path)  # for a link, its own: links are never followed
             stamp = (stat.st_size, stat.st_mtime_ns)
         except OSError:
             stamp = (-1, -1)
-        rows.append((path.relative_to(source_dir).as_posix(), *stamp))
+        rows.append((relative_name(path, source_dir), *stamp))
     return pd.DataFrame(rows, columns=["file", *FILE_STAMP_COLUMNS])
 
 
@@ -618,16 +642,26 @@ def write_fingerprint_cache(fingerprints: pd.DataFrame, path: Path) -> None:
     os.replace(partial, path)
 
 
-@task(name="plan-ingest", cache_policy=NO_CACHE, **IO_RETRIES)
-def plan_ingest(
+@dataclass(frozen=True)
+class IngestPlan:
+    """What a run must read from its source folder."""
+
+    planned: pd.DataFrame  # the files (and JSON records) that need work, UNIT_COLUMNS
+    files_listed: int  # article files in the folder
+    units_found: int  # their articles: a JSON-lines or JSON-array file may hold many
+    files_read: int  # files read and hashed this time (the others' fingerprints were cached)
+
+
+def plan_source(
     source_dir: Path,
     known_article_ids: set[str],
     known_rejections: set[tuple[str, str]],
     fingerprint_cache: Path,
-) -> tuple[pd.DataFrame, int]:
-    """List and fingerprint the source folder -> (files that need work, files found).
+) -> IngestPlan:
+    """List and fingerprint the source folder; keep what is not loaded or rejected already.
 
-    Only new or changed files are read (see fingerprint_with_cache). Retried: it is all I/O.
+    Only new or changed files are read (see fingerprint_with_cache); the cache is saved back
+    when it changed.
     """
     files = list_article_files(source_dir)
     cache = read_fingerprint_cache(fingerprint_cache)
@@ -635,27 +669,4 @@ def plan_ingest(
     if files_read or len(fingerprints) != len(cache):  # else the saved copy is still exact
         write_fingerprint_cache(fingerprints, fingerprint_cache)
     planned = plan_new_files(fingerprints, known_article_ids, known_rejections)
-    get_run_logger().info(
-        "ingest: %d files found (%d read, the others unchanged since the last run), "
-        "%d need work (%d already loaded or duplicates)",
-        len(files),
-        files_read,
-        len(planned),
-        len(fingerprints) - len(planned),
-    )
-    return planned[UNIT_COLUMNS], len(fingerprints)
-
-
-@task(name="read-articles", cache_policy=NO_CACHE)
-def read_articles_task(
-    planned: pd.DataFrame,
-    source_dir: Path,
-    manifest: Manifest,
-    run_at: datetime,
-) -> dict[str, pd.DataFrame]:
-    """Read one batch -> its first tables: articles (raw text) and rejected_articles."""
-    articles, rejected = run_on_cpu_worker(
-        read_articles, planned, source_dir, manifest.for_files(planned["file"]), run_at
-    )
-    get_run_logger().info("ingest: %d articles read, %d rejected", len(articles), len(rejected))
-    return {"articles": articles, "rejected_articles": rejected}
+    return IngestPlan(planned[UNIT_COLUMNS], len(files), len(fingerprints), files_read)

@@ -21,11 +21,11 @@ from hypothesis import strategies as st
 from tasks.dates import (
     EXPRESSION_COLUMNS,
     TimeExpression,
-    dates_task,
     parse_published,
     tag_time_expressions,
     time_expressions_frame,
 )
+from tasks.stages import dates_task
 
 ROOT = Path(__file__).resolve().parents[1]
 GOLDEN = ROOT / "tests" / "golden" / "time_phrases.csv"

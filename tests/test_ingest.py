@@ -249,6 +249,21 @@ def test_dateline_stamp_as_publication_date(
     assert refine_with_dateline(published, text) == expected
 
 
+def test_listing_finds_article_files_in_path_order_and_follows_no_link(tmp_path: Path) -> None:
+    source, outside = tmp_path / "articles", tmp_path / "elsewhere"
+    (source / "a" / "deep").mkdir(parents=True)
+    outside.mkdir()
+    (outside / "secret.txt").write_text("Not for reading.")
+    for name in ("a-b.txt", "a/b.txt", "a/deep/c.HTML", "z.jsonl", "notes.md", "manifest.csv"):
+        (source / name).write_text("Drones over Kursk.")
+    os.symlink(source / "a-b.txt", source / "inside-link.txt")  # its target is listed
+    os.symlink(outside / "secret.txt", source / "outside-link.txt")  # listed, to be refused
+    os.symlink(outside, source / "linked-folder")  # not walked
+    names = [path.relative_to(source).as_posix() for path in list_article_files(source)]
+    # Ordered by path parts, as sorted(Path) orders them: "a/b.txt" before "a-b.txt".
+    assert names == ["a/b.txt", "a/deep/c.HTML", "a-b.txt", "outside-link.txt", "z.jsonl"]
+
+
 def test_fingerprint_cache_reads_only_new_and_changed_files(tmp_path: Path) -> None:
     source = tmp_path / "articles"
     source.mkdir()

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import os
 import signal
+import subprocess
+import sys
 from concurrent.futures.process import BrokenProcessPool
 from datetime import UTC, datetime
 from pathlib import Path
@@ -25,7 +27,8 @@ from tasks.ingest import (
 )
 from tasks.workers import cpu_workers, run_on_cpu_worker, workers_for
 
-SEEDS = Path(__file__).resolve().parent.parent / "seeds"
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+SEEDS = PROJECT_ROOT / "seeds"
 RUN_AT = datetime(2026, 1, 2, tzinfo=UTC)
 
 
@@ -124,3 +127,15 @@ def test_workers_start_only_when_the_new_work_pays_for_them(
     articles: int, cores: int, workers: int
 ) -> None:
     assert workers_for(articles, cores) == workers
+
+
+def test_a_worker_imports_the_stages_without_prefect() -> None:
+    """A worker imports the pure stage modules only: Prefect would cost each one 60 MB."""
+    check = (
+        "import sys, tasks.ingest, tasks.clean, tasks.dates, tasks.extract, tasks.workers; "
+        "print(sorted(name for name in sys.modules if name.split('.')[0] == 'prefect'))"
+    )
+    found = subprocess.run(
+        [sys.executable, "-c", check], capture_output=True, text=True, check=True, cwd=PROJECT_ROOT
+    )
+    assert found.stdout.strip() == "[]"
