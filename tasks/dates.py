@@ -1092,6 +1092,10 @@ EXPRESSION_COLUMNS = [
 ]
 
 
+# The article columns time_expressions_frame reads (the last one optional).
+DATES_INPUT_COLUMNS = ["article_id", "body", "published_date", "published_date_precision"]
+
+
 def time_expressions_frame(articles: pd.DataFrame) -> pd.DataFrame:
     """Articles (article_id, body, published_date) -> one row per tagged time expression."""
     rows = []

@@ -1957,6 +1957,10 @@ class ExtractedTables(NamedTuple):
     claims: pd.DataFrame
 
 
+# The article columns extract_tables reads (the last one optional).
+EXTRACT_INPUT_COLUMNS = ["article_id", "body", "published_date", "language"]
+
+
 def extract_tables(articles: pd.DataFrame, expressions: pd.DataFrame) -> ExtractedTables:
     """Articles (article_id, body, published_date, optional language) and their tagged time
     expressions -> the events, drone_totals and claims frames, in one pass over the articles.

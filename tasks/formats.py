@@ -6,6 +6,7 @@ trafilatura (favor_precision) and htmldate, not by hand; our line cleaner runs a
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import re
@@ -230,14 +231,38 @@ def reads_as_english(sample: str) -> bool:
     )
 
 
-def detect_language(text: str) -> str | None:
-    """ISO 639-1 code of the text's language (py3langid ships its model); None for no letters."""
+# ISO 639-2 "undetermined": what quick_language says of a text only the model can place.
+UNDETERMINED_LANGUAGE = "und"
+
+
+def quick_language(text: str) -> str | None:
+    """'en' for a plainly English text, None for a text without letters, else
+    UNDETERMINED_LANGUAGE: the cheap half of detect_language, without its model."""
     sample = text[:LANGUAGE_SAMPLE_CHARS]
     if not any(ch.isalpha() for ch in sample):
         return None
-    if reads_as_english(sample):
-        return "en"
-    import py3langid
+    return "en" if reads_as_english(sample) else UNDETERMINED_LANGUAGE
 
-    language, _score = py3langid.classify(sample)
+
+def identify_language(text: str) -> str:
+    """ISO 639-1 code of the text's language by py3langid's model (loaded on first use)."""
+    language, _score = _language_identifier().classify(text[:LANGUAGE_SAMPLE_CHARS])
     return str(language)
+
+
+def detect_language(text: str) -> str | None:
+    """ISO 639-1 code of the text's language (py3langid ships its model); None for no letters."""
+    language = quick_language(text)
+    return identify_language(text) if language == UNDETERMINED_LANGUAGE else language
+
+
+@functools.cache
+def _language_identifier() -> Any:
+    from py3langid.langid import MODEL_FILE, LanguageIdentifier
+
+    return LanguageIdentifier.from_model_file(MODEL_FILE)
+
+
+def release_language_model() -> None:
+    """Free py3langid's model (78 MB) until the next identify_language."""
+    _language_identifier.cache_clear()

@@ -16,11 +16,18 @@ from prefect import get_run_logger, task
 from prefect.cache_policies import NO_CACHE
 
 from tasks.clean import clean_articles
-from tasks.dates import time_expressions_frame
-from tasks.extract import extract_tables
-from tasks.ingest import Manifest, plan_source, read_articles
+from tasks.dates import DATES_INPUT_COLUMNS, time_expressions_frame
+from tasks.extract import EXTRACT_INPUT_COLUMNS, extract_tables
+from tasks.formats import quick_language
+from tasks.ingest import Manifest, identify_undetermined, plan_source, read_articles
 from tasks.retries import IO_RETRIES
 from tasks.workers import run_on_cpu_worker
+
+
+def columns(articles: pd.DataFrame, wanted: list[str]) -> pd.DataFrame:
+    """The columns a stage reads, those of `wanted` the frame has: a worker is sent only these
+    (not the raw text, the largest)."""
+    return articles[[column for column in wanted if column in articles.columns]]
 
 
 @task(name="plan-ingest", cache_policy=NO_CACHE, **IO_RETRIES)
@@ -51,10 +58,21 @@ def read_articles_task(
     manifest: Manifest,
     run_at: datetime,
 ) -> dict[str, pd.DataFrame]:
-    """Read one batch -> its first tables: articles (raw text) and rejected_articles."""
+    """Read one batch -> its first tables: articles (raw text) and rejected_articles.
+
+    The worker tells plainly English texts by their function words; the few others are placed
+    by the language model here, so that it is loaded in this process only (78 MB), not in each
+    worker.
+    """
     articles, rejected = run_on_cpu_worker(
-        read_articles, planned, source_dir, manifest.for_files(planned["file"]), run_at
+        read_articles,
+        planned,
+        source_dir,
+        manifest.for_files(planned["file"]),
+        run_at,
+        language_of=quick_language,
     )
+    articles = identify_undetermined(articles)
     get_run_logger().info("ingest: %d articles read, %d rejected", len(articles), len(rejected))
     return {"articles": articles, "rejected_articles": rejected}
 
@@ -76,9 +94,10 @@ def clean_task(frames: dict[str, pd.DataFrame]) -> dict[str, pd.DataFrame]:
 @task(name="resolve-dates", cache_policy=NO_CACHE)
 def dates_task(frames: dict[str, pd.DataFrame]) -> dict[str, pd.DataFrame]:
     """Tag the time expressions of a batch of clean articles, resolved against their dates."""
-    expressions = run_on_cpu_worker(time_expressions_frame, frames["articles"])
+    articles = frames["articles"]
+    expressions = run_on_cpu_worker(time_expressions_frame, columns(articles, DATES_INPUT_COLUMNS))
     get_run_logger().info(
-        "dates: %d time expressions in %d articles", len(expressions), len(frames["articles"])
+        "dates: %d time expressions in %d articles", len(expressions), len(articles)
     )
     return {**frames, "time_expressions": expressions}
 
@@ -87,7 +106,9 @@ def dates_task(frames: dict[str, pd.DataFrame]) -> dict[str, pd.DataFrame]:
 def extract_task(frames: dict[str, pd.DataFrame]) -> dict[str, pd.DataFrame]:
     """The events, claims and nationwide totals of a batch of clean, dated articles."""
     events, totals, claims = run_on_cpu_worker(
-        extract_tables, frames["articles"], frames["time_expressions"]
+        extract_tables,
+        columns(frames["articles"], EXTRACT_INPUT_COLUMNS),
+        frames["time_expressions"],
     )
     get_run_logger().info(
         "extract: %d events (%s), %d nationwide totals from %d articles",

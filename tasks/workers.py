@@ -74,6 +74,15 @@ def return_freed_memory_to_the_os() -> None:
         libc.mallopt(M_MMAP_THRESHOLD, int(os.environ["MALLOC_MMAP_THRESHOLD_"]))
 
 
+def trim_freed_memory() -> None:
+    """Hand the free pages inside glibc's heaps back to the system (malloc_trim; a few ms).
+    Freed small objects leave pages the heap keeps otherwise; other C libraries: no-op."""
+    libc_path = ctypes.util.find_library("c")
+    libc = ctypes.CDLL(libc_path) if libc_path else None
+    if libc is not None and hasattr(libc, "malloc_trim"):
+        libc.malloc_trim(0)
+
+
 def _new_pool(size: int) -> ProcessPoolExecutor:
     # forkserver, not fork: the flow's process runs threads (Prefect's API client, the task
     # runner), and forking a threaded process can deadlock the child on a lock held mid-fork.

@@ -9,6 +9,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
+from tasks.formats import quick_language
 from tasks.ingest import (
     UNIT_COLUMNS,
     Manifest,
@@ -19,6 +20,7 @@ from tasks.ingest import (
     decode_text,
     fingerprint_files,
     fingerprint_with_cache,
+    identify_undetermined,
     list_article_files,
     parse_iso_published,
     plan_new_files,
@@ -185,6 +187,26 @@ def test_read_articles_on_seeds_reads_all_five_with_publication_dates() -> None:
         "Russia’s defence ministry"
     )
     assert articles["article_id"].str.fullmatch(r"[0-9a-f]{16}").all()
+
+
+def test_a_worker_leaves_the_language_model_to_the_flow_and_both_agree(tmp_path: Path) -> None:
+    texts = {
+        "en.txt": "The governor said that the drones were shot down over the region at night.",
+        "fr.txt": "La défense aérienne russe a abattu douze drones ukrainiens dans la région.",
+        "headline.txt": "Drones down over Belgorod, governor says",
+    }
+    for name, text in texts.items():
+        (tmp_path / name).write_text(text, encoding="utf-8")
+    fingerprints = fingerprint_files(list_article_files(tmp_path), tmp_path)
+    in_worker, _ = read_articles(
+        fingerprints, tmp_path, Manifest(), RUN_AT, language_of=quick_language
+    )
+    languages = dict(zip(in_worker["source_uri"], in_worker["language"], strict=True))
+    assert languages == {"en.txt": "en", "fr.txt": "und", "headline.txt": "und"}
+    settled = identify_undetermined(in_worker)
+    whole, _ = read_articles(fingerprints, tmp_path, Manifest(), RUN_AT)
+    assert settled["language"].tolist() == whole["language"].tolist() == ["en", "fr", "en"]
+    assert in_worker["language"].tolist() == ["en", "und", "und"]  # the input is not changed
 
 
 def test_read_articles_turns_bad_files_into_rejected_rows(tmp_path: Path) -> None:
