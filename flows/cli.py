@@ -108,6 +108,18 @@ def run_command(args: argparse.Namespace) -> int:
         return 2
     # An ad-hoc run needs no server: without an API URL, one is started for the run alone.
     os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
+    from flows.temporary_server import TemporaryServerFailed
+
+    try:
+        summary = _run_flow(args)
+    except TemporaryServerFailed as error:
+        print(f"newsevents: {error}", file=sys.stderr)
+        return 1
+    print(json.dumps(summary, indent=2))
+    return 0
+
+
+def _run_flow(args: argparse.Namespace) -> dict[str, int]:
     from flows.temporary_server import temporary_server_unless_configured
 
     with temporary_server_unless_configured() as server:
@@ -122,7 +134,7 @@ def run_command(args: argparse.Namespace) -> int:
             flow = newsevents_flow.with_options(task_runner=runner)
             in_flight = 2 * workers  # one batch computing and one queued on each worker
         with server.in_use() if server else nullcontext():
-            summary = flow(
+            return flow(
                 source=args.source,
                 data_dir=args.data_dir,
                 state_dir=args.state_dir,
@@ -130,8 +142,6 @@ def run_command(args: argparse.Namespace) -> int:
                 batches_in_flight=args.batches_in_flight or in_flight,
                 cpu_worker_processes=args.cpu_workers,
             )
-    print(json.dumps(summary, indent=2))
-    return 0
 
 
 def query_command(args: argparse.Namespace) -> int:

@@ -101,3 +101,18 @@ def test_a_server_that_never_answers_is_a_clear_error() -> None:
     finally:
         silent.kill()
         silent.wait()
+
+
+def test_a_run_whose_server_never_answers_ends_with_a_clear_message(tmp_path: Path) -> None:
+    env = {**run_environment(), "PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS": "0"}
+    finished = subprocess.run(
+        [NEWSEVENTS, "run", "--source", str(SEEDS), "--data-dir", str(tmp_path / "data")],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert finished.returncode == 1
+    assert "newsevents: the temporary Prefect server did not answer" in finished.stderr
+    assert "Traceback" not in finished.stderr
+    assert not (tmp_path / "data" / "warehouse.duckdb").exists()
