@@ -58,6 +58,7 @@ def test_a_run_without_an_api_gets_a_temporary_server_that_is_gone_after(tmp_pat
     found = SERVER_LINE.search(finished.stderr)
     assert found, finished.stderr
     assert "Finished in state Completed()" in finished.stdout + finished.stderr
+    assert '"rows_articles": 5' in finished.stdout  # the five seed articles are loaded
     # The logs and events were sent before the server stopped: no retries against a dead one.
     assert "Error logging to API" not in finished.stderr
     assert not answers(found.group(1))
