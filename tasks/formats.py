@@ -10,6 +10,7 @@ import functools
 import hashlib
 import json
 import re
+import threading
 from collections.abc import Iterator
 from dataclasses import dataclass
 from html.parser import HTMLParser
@@ -246,7 +247,9 @@ def quick_language(text: str) -> str | None:
 
 def identify_language(text: str) -> str:
     """ISO 639-1 code of the text's language by py3langid's model (loaded on first use)."""
-    language, _score = _language_identifier().classify(text[:LANGUAGE_SAMPLE_CHARS])
+    with _LANGUAGE_MODEL_LOCK:  # one load, however many task threads ask at once
+        identifier = _language_identifier()
+    language, _score = identifier.classify(text[:LANGUAGE_SAMPLE_CHARS])
     return str(language)
 
 
@@ -265,4 +268,8 @@ def _language_identifier() -> Any:
 
 def release_language_model() -> None:
     """Free py3langid's model (78 MB) until the next identify_language."""
-    _language_identifier.cache_clear()
+    with _LANGUAGE_MODEL_LOCK:
+        _language_identifier.cache_clear()
+
+
+_LANGUAGE_MODEL_LOCK = threading.Lock()
