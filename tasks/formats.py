@@ -8,12 +8,16 @@ from __future__ import annotations
 
 import functools
 import hashlib
+import importlib.metadata
 import json
+import os
+import pickle
 import re
 import threading
 from collections.abc import Iterator
 from dataclasses import dataclass
 from html.parser import HTMLParser
+from pathlib import Path
 from typing import Any, BinaryIO
 
 HTML_SUFFIXES = (".html", ".htm")
@@ -261,9 +265,40 @@ def detect_language(text: str) -> str | None:
 
 @functools.cache
 def _language_identifier() -> Any:
-    from py3langid.langid import MODEL_FILE, LanguageIdentifier
+    """py3langid's model: from this user's cached copy when there is one (0.06 s to load),
+    else from the package's xz-compressed file (0.5 s), then cached for the next run."""
+    from py3langid import langid
 
-    return LanguageIdentifier.from_model_file(MODEL_FILE)
+    cached = language_model_cache_path()
+    try:
+        with cached.open("rb") as handle:
+            return pickle.load(handle)
+    except Exception:  # noqa: BLE001 - absent, partial or stale: a cache miss, never an error
+        pass
+    identifier = langid.LanguageIdentifier.from_model_file(langid.MODEL_FILE)
+    try:
+        cached.parent.mkdir(parents=True, exist_ok=True)
+        partial = cached.with_name(f"{cached.name}.{os.getpid()}.partial")
+        with partial.open("wb") as handle:
+            pickle.dump(identifier, handle, protocol=pickle.HIGHEST_PROTOCOL)
+        os.replace(partial, cached)
+    except OSError:  # a read-only home: load from the package next time too
+        pass
+    return identifier
+
+
+def language_model_cache_path() -> Path:
+    """Where this user's copy of py3langid's loaded model is kept: named by the package version
+    and the model file's size and time, so an upgrade never reads a stale copy. The folder is
+    the user's own cache (XDG_CACHE_HOME or ~/.cache), as trusted as the installed package."""
+    from py3langid import langid
+
+    model = Path(langid.MODEL_DIR) / langid.MODEL_FILE
+    stat = model.stat()
+    stamp = f"{importlib.metadata.version('py3langid')}:{stat.st_size}:{stat.st_mtime_ns}"
+    key = hashlib.sha256(stamp.encode()).hexdigest()[:16]
+    cache = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache")
+    return cache / "newsevents" / f"py3langid-model-{key}.pickle"
 
 
 def release_language_model() -> None:

@@ -15,6 +15,7 @@ from tasks.formats import (
     detect_language,
     extract_html,
     identify_language,
+    language_model_cache_path,
     reads_as_english,
     record_fields,
     release_language_model,
@@ -181,10 +182,12 @@ def test_plain_english_skips_the_language_model_and_others_do_not(
 
 
 def test_task_threads_asking_at_once_load_the_language_model_once(
-    monkeypatch: pytest.MonkeyPatch,
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:
     """Three batches' ingest tasks can finish together; each load costs 0.5 s and 78 MB."""
     from py3langid.langid import LanguageIdentifier
+
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))  # no cached copy yet
 
     loads = []
     real_load = LanguageIdentifier.from_model_file.__func__
@@ -201,3 +204,31 @@ def test_task_threads_asking_at_once_load_the_language_model_once(
     release_language_model()
     assert languages == ["fr"] * 4
     assert len(loads) == 1
+
+
+def test_the_language_model_is_loaded_from_a_cached_copy_after_the_first_time(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    from py3langid.langid import LanguageIdentifier
+
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
+    text = "La défense aérienne russe a abattu douze drones ukrainiens dans la région."
+    release_language_model()
+    assert identify_language(text) == "fr"  # from the package's file, then cached
+    cached = language_model_cache_path()
+    assert cached.parent == tmp_path / "newsevents" and cached.is_file()
+
+    def no_package_file(*args: object, **kwargs: object) -> None:
+        raise AssertionError("the package's model file was read again")
+
+    monkeypatch.setattr(LanguageIdentifier, "from_model_file", no_package_file)
+    release_language_model()
+    assert identify_language(text) == "fr"  # from the cached copy
+    monkeypatch.undo()
+
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
+    cached.write_bytes(b"half a pickle")  # a damaged copy is a miss, then rewritten
+    release_language_model()
+    assert identify_language(text) == "fr"
+    assert cached.stat().st_size > 1_000_000
+    release_language_model()
