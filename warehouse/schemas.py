@@ -40,12 +40,26 @@ def table_ddl(table: str, reference: bool = False) -> str:
     return (TABLES_DIR / f"{table}.sql").read_text(encoding="utf-8")
 
 
-@cache
 def arrow_schema(table: str, reference: bool = False) -> pa.Schema:
     """The Arrow schema of `table`, derived from its DDL by DuckDB itself."""
+    schemas = _arrow_schemas(reference)
+    if table not in schemas:
+        table_ddl(table, reference)  # raises the error that lists the declared tables
+    return schemas[table]
+
+
+@cache
+def _arrow_schemas(reference: bool) -> dict[str, pa.Schema]:
+    """Every declared table's Arrow schema, from one in-memory DuckDB: a connection costs about
+    20 ms, and a process that writes its first batch would otherwise open one per table."""
+    names = REFERENCE_TABLE_NAMES if reference else TABLE_NAMES
     with duckdb.connect() as con:
-        con.execute(table_ddl(table, reference))
-        return con.sql(f'SELECT * FROM "{table}" LIMIT 0').to_arrow_table().schema
+        for name in names:
+            con.execute(table_ddl(name, reference))
+        return {
+            name: con.sql(f'SELECT * FROM "{name}" LIMIT 0').to_arrow_table().schema
+            for name in names
+        }
 
 
 def declared_columns(table: str, reference: bool = False) -> list[tuple[str, str, str]]:
