@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import ctypes
 import ctypes.util
+import functools
 import multiprocessing
 import os
 from collections.abc import Callable, Iterator
@@ -67,8 +68,7 @@ def return_freed_memory_to_the_os() -> None:
     pa.set_memory_pool(pa.system_memory_pool())
     for name, value in GLIBC_MALLOC_ENV.items():
         os.environ.setdefault(name, value)  # read by a new process's malloc when it starts
-    libc_path = ctypes.util.find_library("c")
-    libc = ctypes.CDLL(libc_path) if libc_path else None
+    libc = _c_library()
     if libc is not None and hasattr(libc, "mallopt"):  # glibc; other C libraries go untuned
         libc.mallopt(M_ARENA_MAX, int(os.environ["MALLOC_ARENA_MAX"]))
         libc.mallopt(M_MMAP_THRESHOLD, int(os.environ["MALLOC_MMAP_THRESHOLD_"]))
@@ -77,10 +77,16 @@ def return_freed_memory_to_the_os() -> None:
 def trim_freed_memory() -> None:
     """Hand the free pages inside glibc's heaps back to the system (malloc_trim; a few ms).
     Freed small objects leave pages the heap keeps otherwise; other C libraries: no-op."""
-    libc_path = ctypes.util.find_library("c")
-    libc = ctypes.CDLL(libc_path) if libc_path else None
+    libc = _c_library()
     if libc is not None and hasattr(libc, "malloc_trim"):
         libc.malloc_trim(0)
+
+
+@functools.cache
+def _c_library() -> ctypes.CDLL | None:
+    """The C library, looked up once (find_library runs a subprocess on some systems)."""
+    libc_path = ctypes.util.find_library("c")
+    return ctypes.CDLL(libc_path) if libc_path else None
 
 
 def _new_pool(size: int) -> ProcessPoolExecutor:
