@@ -161,12 +161,54 @@ def _has_top_level_alternation(pattern: str) -> bool:
     return False
 
 
-def _compile_searched(rules: list[PhraseRule]) -> list[tuple[PhraseRule, str | None, re.Pattern]]:
-    return [
-        (rule, literal_trigger(rule.pattern), re.compile(rule.pattern, re.IGNORECASE))
-        for rule in rules
-        if rule.mode in ("any", "short")
-    ]
+# A pattern that opens with a group of alternatives: "(?:>>+|»+)\s*$", "\b(?:original|full) ...".
+LEADING_GROUP = re.compile(r"(?:\\b)?\(\?:([^()\[\]\\]*)\)")
+REGEX_SYNTAX = re.compile(r"[.^$*+?{}\[\]|()\\]")
+
+
+def group_triggers(pattern: str) -> tuple[str, ...] | None:
+    """For a pattern that opens with a group of alternatives each starting with literal text,
+    lower-case texts one of which the lower-cased line contains whenever the pattern matches it:
+    "(?:>>+|»+)\\s*$" -> (">>", "»"), "\\b(?:original|full) " -> ("nal", "full"); else None.
+    Each text is the longest run of an alternative's literal start made of characters that
+    lower-casing finds exactly where (?i) matches them (see _lowers_like_ignorecase)."""
+    group = LEADING_GROUP.match(pattern)
+    if group is None or _has_top_level_alternation(pattern):
+        return None
+    texts = []
+    for alternative in group[1].split("|"):
+        syntax = REGEX_SYNTAX.search(alternative)
+        literal = alternative[: syntax.start()] if syntax else alternative
+        if alternative[len(literal) : len(literal) + 1] in ("?", "*", "{"):
+            literal = literal[:-1]  # the last character is optional
+        kept = "".join(char if _lowers_like_ignorecase(char) else "|" for char in literal)
+        longest = max(kept.split("|"), key=len)
+        if not longest:
+            return None
+        texts.append(longest)
+    return tuple(texts)
+
+
+def _lowers_like_ignorecase(char: str) -> bool:
+    """Whether the lower-cased line holds `char` wherever (?i) matches it: a character without
+    case (">", "»", " ") or a letter a-z other than i and s, which (?i) also matches with "ı", "İ"
+    and "ſ", characters that lower() does not turn into i or s."""
+    caseless = char.lower() == char == char.upper()
+    return caseless or ("a" <= char <= "z" and char not in "is")
+
+
+def _compile_searched(rules: list[PhraseRule]) -> list[tuple[str, re.Pattern, PhraseRule]]:
+    """Modes any and short, in lexicon order: (trigger, pattern, rule), the trigger a text the
+    lower-cased line contains whenever the pattern matches ("" when there is none to test). A rule
+    with several possible triggers (group_triggers) has one row each, one after the other."""
+    searched: list[tuple[str, re.Pattern, PhraseRule]] = []
+    for rule in rules:
+        if rule.mode in ("any", "short"):
+            pattern = re.compile(rule.pattern, re.IGNORECASE)
+            single = literal_trigger(rule.pattern)
+            triggers = (single,) if single else group_triggers(rule.pattern) or ("",)
+            searched.extend((trigger, pattern, rule) for trigger in triggers)
+    return searched
 
 
 PHRASE_RULES = parse_phrase_rules(
@@ -174,6 +216,8 @@ PHRASE_RULES = parse_phrase_rules(
 )
 LINE_START_PATTERNS = _compile_anchored(PHRASE_RULES)
 SEARCH_RULES = _compile_searched(PHRASE_RULES)
+# The rules phrase_rule tries on a line of more than SHORT_MAX_WORDS words.
+SEARCH_RULES_LONG_LINE = [row for row in SEARCH_RULES if row[2].mode != "short"]
 STOPWORDS = frozenset(_read_word_list("clean_stopwords.txt"))
 CREDIT_NAMES = _read_word_list("clean_credits.txt")
 
@@ -209,24 +253,28 @@ PHOTO_LABEL = re.compile(
     re.IGNORECASE,
 )
 SOURCE_LABEL = re.compile(r"(?:sources?|credits?)\s*:\s*[^.!?]+", re.IGNORECASE)
-# A caption ending in a credit (the line has no end punctuation after it):
+# A caption ending in a credit (the line has no end punctuation after it). Each pattern comes
+# with what every one of its matches contains, tested first because it is much cheaper than the
+# pattern: an agency name (AGENCY_NAME, same case) and/or a piece of text ("" for none).
 CAPTION_ENDINGS = [
     # "... city of Bakhmut. Reuters", "... in Bucha. Anatolii Stepanov/Pool/Getty Images"
-    re.compile(rf"[.!?][\"'”’]?\s+\(?{_CREDIT}\)?$"),
+    (True, "", re.compile(rf"[.!?][\"'”’]?\s+\(?{_CREDIT}\)?$")),
     # "... in Kyiv (Clodagh Kilcoyne/PA)", "... in Kharkov PAP/MyKola Kasyeniak"
-    re.compile(rf"(?:^|\s)\(?(?:{_NAME}\s?/\s?)+(?:{_AGENCY})(?:\s?/\s?(?:{_AGENCY}|{_NAME}))*"
-               rf"(?:\s+via\s+{_SLASHED})?\)?$"),
-    re.compile(rf"(?:^|\s)\(?(?:{_AGENCY})(?:\s?/\s?(?:{_AGENCY}|{_NAME}))+\)?$"),
-    re.compile(rf"\s{_SLASHED}\s+via\s+{_SLASHED}$"),
+    (True, "/", re.compile(rf"(?:^|\s)\(?(?:{_NAME}\s?/\s?)+(?:{_AGENCY})"
+                          rf"(?:\s?/\s?(?:{_AGENCY}|{_NAME}))*(?:\s+via\s+{_SLASHED})?\)?$")),
+    (True, "/", re.compile(rf"(?:^|\s)\(?(?:{_AGENCY})(?:\s?/\s?(?:{_AGENCY}|{_NAME}))+\)?$")),
+    (True, "via", re.compile(rf"\s{_SLASHED}\s+via\s+{_SLASHED}$")),
     # "... Photograph: AP", "...Credit: Visit Ukraine", "Mark Hannah Courtesy of Mark Hannah"
-    re.compile(r"(?:^|\s)(?:photograph|photo|image|picture|credit)s?\s*:\s*[^.!?]{1,60}$",
-               re.IGNORECASE),
-    re.compile(r"\s(?:courtesy of|photos? courtesy)\s[^.!?]{1,60}$", re.IGNORECASE),
+    (False, ":", re.compile(r"(?:^|\s)(?:photograph|photo|image|picture|credit)s?"
+                            r"\s*:\s*[^.!?]{1,60}$", re.IGNORECASE)),
+    (False, "", re.compile(r"\s(?:courtesy of|photos? courtesy)\s[^.!?]{1,60}$", re.IGNORECASE)),
     # "Russian army on the border with Ukraine tvn24.pl": a caption credited to a website
-    re.compile(r"\s[\w-]+\.(?:pl|ru|ua|com|net|org)$"),
+    (False, ".", re.compile(r"\s[\w-]+\.(?:pl|ru|ua|com|net|org)$")),
 ]  # fmt: skip
 # "Potential scenario of the invasion of Ukraine PAP": a bare agency name after a caption.
 CAPTION_BARE = re.compile(rf"\s(?P<before>[\w’'-]+)\s+(?:{_CREDIT})$")
+# Any agency name of the credit list, as written there (a credit pattern needs one to match).
+AGENCY_NAME = re.compile(_AGENCY)
 # Words after which a trailing agency name is the object of a sentence, not a credit.
 NOT_CREDIT_BEFORE = frozenset(
     {"told", "tells", "tell", "said", "says", "say", "reported", "reports", "report", "quoted",
@@ -294,10 +342,10 @@ def phrase_rule(line: str, n_words: int) -> PhraseRule | None:
     if n_words > ANY_MAX_WORDS:
         return None
     lowered = line.lower()
-    for rule, trigger, pattern in SEARCH_RULES:
-        if rule.mode == "short" and n_words > SHORT_MAX_WORDS:
-            continue
-        if (trigger is None or trigger in lowered) and pattern.search(line):
+    for trigger, pattern, rule in (
+        SEARCH_RULES if n_words <= SHORT_MAX_WORDS else SEARCH_RULES_LONG_LINE
+    ):
+        if trigger in lowered and pattern.search(line):  # "" is in every line
             return rule
     return None
 
@@ -306,11 +354,16 @@ def caption_credit(line: str, features: LineFeatures) -> bool:
     """A photo caption that ends with its credit (a sentence never ends without punctuation)."""
     if features.terminal:
         return False
-    for pattern in CAPTION_ENDINGS:
+    has_agency = AGENCY_NAME.search(line) is not None
+    for needs_agency, needed_text, pattern in CAPTION_ENDINGS:
+        if (needs_agency and not has_agency) or needed_text not in line:
+            continue  # the pattern cannot match
         match = pattern.search(line)
         # "... said on Sunday.(DPA, AFP/ viewer)": a source note glued to a paragraph, not a caption
         if match and (not line.endswith(")") or match.group(0).lstrip(" .!?\"'”’").startswith("(")):
             return True
+    if not has_agency:
+        return False
     bare = CAPTION_BARE.search(line)
     return bool(bare) and bare["before"].lower() not in NOT_CREDIT_BEFORE | STOPWORDS
 
