@@ -57,6 +57,7 @@ SQL_DIR = Path(__file__).parent / "sql"
 VIEWS_DIR = Path(__file__).parent / "views"
 COMMIT_TABLE = "articles"
 LOAD_SQL = (SQL_DIR / "load_table.sql").read_text(encoding="utf-8")
+RECORD_LOADED_SQL = (SQL_DIR / "record_loaded_files.sql").read_text(encoding="utf-8")
 PARTITION_COLUMN = "published_month"
 UNKNOWN_MONTH = "unknown"
 COMMITS_DIR = "_commits"
@@ -550,9 +551,7 @@ def build_duckdb(paths: WarehousePaths, full: bool = False) -> BuildResult:
             if new:
                 files = [_duckdb_uri(fs, f"{root}/{name}") for name in new]
                 con.execute(LOAD_SQL.format(table=table), {"files": files})
-                con.executemany(
-                    "INSERT INTO _loaded_files VALUES (?, ?)", [(table, name) for name in new]
-                )
+                con.execute(RECORD_LOADED_SQL, {"table": table, "files": new})
             counts[table] = _row_count(con, table)
         for table in DERIVED_TABLE_NAMES:
             con.execute(f'DROP TABLE IF EXISTS "{table}"')
