@@ -29,7 +29,7 @@ from tasks.ingest import Manifest, batch_size_for, chunk, load_manifest
 from tasks.load import build_duckdb_task, prepare_warehouse, write_batch_task
 from tasks.stages import clean_task, dates_task, extract_task, plan_ingest, read_articles_task
 from tasks.summary import BatchSummary, progress_line, report_run, write_report_task
-from tasks.workers import cpu_workers, default_cpu_workers, trim_freed_memory, workers_for
+from tasks.workers import cpu_workers, default_cpu_workers, trim_freed_memory
 from warehouse.store import WarehousePaths, writer_lock
 
 
@@ -46,8 +46,7 @@ def newsevents_flow(
 
     Articles go in batches of `batch_size` (default: sized to the work, see batch_size_for).
     The stage tasks' work runs in `cpu_worker_processes` processes (default: one per core with
-    the threads task runner when there is enough new work, see workers_for; none with a Dask
-    runner, whose workers are processes already).
+    the threads task runner; none with a Dask runner, whose workers are processes already).
     Returns the run's counts and the warehouse's row counts per table.
     """
     logger = get_run_logger()
@@ -59,30 +58,34 @@ def newsevents_flow(
     if manifest_problem:
         logger.warning("ingest: %s", manifest_problem)
 
+    workers = cpu_worker_processes or _default_workers()
     with writer_lock(paths, on_wait=logger.warning):
-        known_ids, known_rejected = prepare_warehouse(paths)
-        # quote(): large collections pass through without Prefect visiting every element.
-        planned, files_found = plan_ingest(
-            source_dir, quote(known_ids), quote(known_rejected), paths.fingerprint_cache(source_dir)
-        )
-        workers = cpu_worker_processes or workers_for(len(planned), _default_workers())
-        batches = chunk(planned, batch_size or batch_size_for(len(planned), workers))
-        # Prefect's and the libraries' objects live as long as the process: keep them out of
-        # the collections below, which then only walk what the batches left (0.5 s -> 0.05 s).
-        # Unfrozen after, so what was garbage at the freeze is collected in a later run.
-        gc.freeze()
-        # The workers stop before the build, so their memory is free when DuckDB needs it.
-        try:
-            with cpu_workers(workers):
+        # The workers start up (~0.7 s of CPU each) while this process plans on one core, and
+        # stop before the build, so their memory is free when DuckDB needs it.
+        with cpu_workers(workers):
+            known_ids, known_rejected = prepare_warehouse(paths)
+            # quote(): large collections pass through without Prefect visiting every element.
+            planned, files_found = plan_ingest(
+                source_dir,
+                quote(known_ids),
+                quote(known_rejected),
+                paths.fingerprint_cache(source_dir),
+            )
+            batches = chunk(planned, batch_size or batch_size_for(len(planned), workers))
+            # Prefect's and the libraries' objects live as long as the process: keep them out
+            # of the collections below, which then only walk what the batches left (0.5 s ->
+            # 0.05 s). Unfrozen after, so what was garbage at the freeze is collected later.
+            gc.freeze()
+            try:
                 # Every worker busy with a batch while one more is read or written.
                 in_flight = batches_in_flight or workers + 1
                 summaries = _run_batches(batches, source_dir, manifest, run_at, paths, in_flight)
-        finally:
-            gc.unfreeze()
+            finally:
+                gc.unfreeze()
         release_language_model()  # 78 MB that the build can use
         build = build_duckdb_task(paths)
         write_report_task(paths, run_at.date())
-    return report_run(summaries, files_found, build, paths)
+    return report_run(quote(summaries), files_found, build, paths)
 
 
 def _run_batches(

@@ -5,8 +5,9 @@ But Python runs one thread at a time, so CPU-bound stages on threads use one cor
 the machine has. Each stage task therefore hands its pure function and its batch's frames to
 this pool and waits for the result; the Prefect task run (name, state, logs, retries) stays in
 the flow's process. Shipping a 500-article batch's frames to a worker and back costs ~5 ms
-against ~200 ms of work per stage (measured); what costs is starting a worker, so a run opens
-the pool only when its new work is large enough (`workers_for`).
+against ~200 ms of work per stage (measured). Starting a worker costs more (~0.7 s of CPU: it
+imports pandas, pyarrow and the stages, and loads the gazetteer), so the flow opens the pool
+before it plans, on the core that planning leaves idle: by the first batch the workers are ready.
 
 Without an open pool (unit tests, a Dask worker, `--cpu-workers 1`) `run_on_cpu_worker` calls
 the function in-process, so the same task code runs everywhere.
@@ -17,6 +18,7 @@ from __future__ import annotations
 import ctypes
 import ctypes.util
 import functools
+import importlib
 import multiprocessing
 import os
 from collections.abc import Callable, Iterator
@@ -34,20 +36,14 @@ _pool: ProcessPoolExecutor | None = None
 _pool_size = 0
 
 
-# A worker process starts by importing pandas, pyarrow and the stages (no Prefect): ~0.7 s of
-# CPU, what the stages take for ~500 articles, and ~120 MB. A run with less new work than twice
-# that per worker (a scheduled re-run with a few new files) is faster in the flow's process.
-ARTICLES_PER_WORKER = 1000
+# What a worker runs: imported as the worker starts, with the gazetteer loaded, so that the
+# first batch of a run does not wait for them. Never Prefect (60 MB per worker; a test checks).
+STAGE_MODULES = ("tasks.ingest", "tasks.clean", "tasks.dates", "tasks.extract")
 
 
 def default_cpu_workers() -> int:
     """One worker per core this process may use."""
     return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
-
-
-def workers_for(articles: int, cores: int) -> int:
-    """How many worker processes pay for themselves on `articles` new articles (1: none)."""
-    return max(1, min(cores, articles // ARTICLES_PER_WORKER))
 
 
 # glibc's malloc gives each thread an arena of its own and, after a large block is freed, raises
@@ -89,28 +85,38 @@ def _c_library() -> ctypes.CDLL | None:
     return ctypes.CDLL(libc_path) if libc_path else None
 
 
+def prepare_worker() -> None:
+    """A worker's first step (the pool's initializer): tune its memory, import the stages."""
+    return_freed_memory_to_the_os()
+    for name in STAGE_MODULES:
+        importlib.import_module(name)
+    from tasks.gazetteer import region_codes
+
+    region_codes()  # loads the gazetteer (0.1 s), which extract needs on its first sentence
+
+
 def _new_pool(size: int) -> ProcessPoolExecutor:
     # forkserver, not fork: the flow's process runs threads (Prefect's API client, the task
     # runner), and forking a threaded process can deadlock the child on a lock held mid-fork.
     # Nothing is preloaded: the fork server would hold a third copy of the stage modules
-    # (~150 MB) while each worker imports them once, in parallel, on its first batch.
+    # (~150 MB) while each worker imports them once, in parallel, as it starts.
     context = multiprocessing.get_context("forkserver")
-    return ProcessPoolExecutor(
-        max_workers=size, mp_context=context, initializer=return_freed_memory_to_the_os
-    )
+    pool = ProcessPoolExecutor(max_workers=size, mp_context=context, initializer=prepare_worker)
+    for _ in range(size):  # a process per call: all start now, not at their first batch
+        pool.submit(os.getpid)
+    return pool
 
 
 @contextmanager
 def cpu_workers(size: int) -> Iterator[None]:
-    """Open a pool of `size` worker processes for the stage tasks; size <= 1 means in-process."""
+    """Open a pool of `size` worker processes for the stage tasks (size <= 1: in-process), and
+    close it on exit."""
     global _pool, _pool_size
     if size <= 1:
         yield
         return
     return_freed_memory_to_the_os()  # this process holds every batch between its stages
     _pool, _pool_size = _new_pool(size), size
-    for _ in range(size):  # start the workers now, while the flow plans its batches
-        _pool.submit(os.getpid)
     try:
         yield
     finally:

@@ -25,7 +25,7 @@ from tasks.ingest import (
     load_manifest,
     read_articles,
 )
-from tasks.workers import cpu_workers, run_on_cpu_worker, workers_for
+from tasks.workers import STAGE_MODULES, cpu_workers, run_on_cpu_worker
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 SEEDS = PROJECT_ROOT / "seeds"
@@ -95,7 +95,9 @@ def test_a_killed_worker_fails_its_call_and_the_next_call_gets_a_new_pool() -> N
     ("planned", "workers", "size"),
     [
         (5, 2, MIN_BATCH_SIZE),  # a handful of articles: one small batch
-        (1_000, 2, 167),  # three batches per worker
+        (200, 2, MIN_BATCH_SIZE),  # a scheduled run with a few new files: one batch
+        (1_000, 2, MIN_BATCH_SIZE),  # five batches: more would cost more task runs than they save
+        (3_000, 2, 500),  # three batches per worker
         (200, 1, 200),  # no workers: one batch, the fewest task runs
         (5_000, 1, MAX_BATCH_SIZE),
         (20_000, 2, MAX_BATCH_SIZE),  # capped: memory stays bounded
@@ -112,21 +114,15 @@ def test_batch_size_grows_with_the_work_between_its_bounds(
     assert batch_size_for(planned, workers) == size
 
 
-@pytest.mark.parametrize(
-    ("articles", "cores", "workers"),
-    [
-        (0, 2, 1),  # nothing new: no pool
-        (200, 2, 1),  # a re-run with a few new files: starting workers costs more than it saves
-        (1_500, 2, 1),
-        (2_000, 2, 2),
-        (20_000, 2, 2),  # never more than the cores
-        (20_000, 8, 8),
-    ],
-)
-def test_workers_start_only_when_the_new_work_pays_for_them(
-    articles: int, cores: int, workers: int
-) -> None:
-    assert workers_for(articles, cores) == workers
+# Evaluated in a worker by the builtin eval: a function of this module would import the stages
+# with it.
+STAGE_MODULES_LOADED = "sorted(name for name in __import__('sys').modules if name in {names})"
+
+
+def test_a_worker_has_the_stages_imported_before_its_first_batch() -> None:
+    with cpu_workers(2):
+        loaded = run_on_cpu_worker(eval, STAGE_MODULES_LOADED.format(names=STAGE_MODULES))
+    assert loaded == sorted(STAGE_MODULES)
 
 
 def test_a_worker_imports_the_stages_without_prefect() -> None:
