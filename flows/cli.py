@@ -17,7 +17,8 @@ import argparse
 import json
 import os
 import sys
-from contextlib import nullcontext
+from collections.abc import Iterator
+from contextlib import contextmanager, nullcontext
 from pathlib import Path
 
 DEFAULT_DATA_DIR = "data"
@@ -133,7 +134,7 @@ def _run_flow(args: argparse.Namespace) -> dict[str, int]:
             runner, workers = dask_task_runner(args.dask_address)
             flow = newsevents_flow.with_options(task_runner=runner)
             in_flight = 2 * workers  # one batch computing and one queued on each worker
-        with server.in_use() if server else nullcontext():
+        with server.in_use() if server else nullcontext(), heartbeats_only_if_configured():
             return flow(
                 source=args.source,
                 data_dir=args.data_dir,
@@ -142,6 +143,25 @@ def _run_flow(args: argparse.Namespace) -> dict[str, int]:
                 batches_in_flight=args.batches_in_flight or in_flight,
                 cpu_worker_processes=args.cpu_workers,
             )
+
+
+@contextmanager
+def heartbeats_only_if_configured() -> Iterator[None]:
+    """No flow-run heartbeats for a `newsevents run` unless the user set their frequency
+    (PREFECT_FLOWS_HEARTBEAT_FREQUENCY, in the environment or a profile).
+
+    Heartbeats let a server's automation mark a vanished run Crashed; a temporary server ends
+    with the run, and a running one acts on them only through an automation someone set up. They
+    cost every run 0 to 1 s at its end: Prefect's heartbeat thread sleeps in 1 s steps, and the
+    flow waits for it to wake up and stop. Deployments run by a Prefect worker keep them.
+    """
+    from prefect.settings import get_current_settings, temporary_settings
+
+    if "heartbeat_frequency" in get_current_settings().flows.model_fields_set:
+        yield
+        return
+    with temporary_settings(updates={"flows.heartbeat_frequency": None}):
+        yield
 
 
 def query_command(args: argparse.Namespace) -> int:

@@ -117,3 +117,37 @@ def test_a_run_whose_server_never_answers_ends_with_a_clear_message(tmp_path: Pa
     assert "newsevents: the temporary Prefect server did not answer" in finished.stderr
     assert "Traceback" not in finished.stderr
     assert not (tmp_path / "data" / "warehouse.duckdb").exists()
+
+
+# Prints the flow-run heartbeat frequency a `newsevents run` gives its flow.
+HEARTBEAT_FREQUENCY_IN_A_RUN = """
+from flows.cli import heartbeats_only_if_configured
+from prefect.settings import get_current_settings
+with heartbeats_only_if_configured():
+    print(get_current_settings().flows.heartbeat_frequency)
+"""
+
+
+@pytest.mark.parametrize(
+    ("configured", "frequency"),
+    [
+        (None, "None"),  # off: the run does not wait up to 1 s for Prefect's heartbeat thread
+        ("60", "60"),  # the user's setting (e.g. for a crash-detection automation) is kept
+    ],
+)
+def test_a_run_sends_flow_heartbeats_only_when_configured(
+    configured: str | None, frequency: str
+) -> None:
+    env = run_environment()
+    env.pop("PREFECT_FLOWS_HEARTBEAT_FREQUENCY", None)
+    if configured is not None:
+        env["PREFECT_FLOWS_HEARTBEAT_FREQUENCY"] = configured
+    printed = subprocess.run(
+        [sys.executable, "-c", HEARTBEAT_FREQUENCY_IN_A_RUN],
+        env=env,
+        capture_output=True,
+        text=True,
+        check=True,
+        cwd=SEEDS.parent,
+    )
+    assert printed.stdout.strip() == frequency
