@@ -610,8 +610,11 @@ def identify_undetermined(articles: pd.DataFrame) -> pd.DataFrame:
 # (measured at 20k articles: 500-article batches spent 7.5 s more of the flow's CPU and 4.5 s more
 # of the server's than 2,000-article batches), so batches are as large as memory allows...
 MAX_BATCH_SIZE = 2000
-# ...and small enough that every CPU worker gets a few of them, even on a small run.
-MIN_BATCH_SIZE = 50
+# ...and small enough that every CPU worker gets a few of them, but not so small that a batch's
+# fixed cost (five task runs, shipping its frames, writing its files: ~0.25 s of the flow's CPU)
+# outweighs what a second worker saves (half of ~1 ms of stage work per article): a scheduled
+# run with 200 new articles is one batch.
+MIN_BATCH_SIZE = 200
 BATCHES_PER_WORKER = 3
 
 
