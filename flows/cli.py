@@ -38,7 +38,7 @@ def add_location_options(parser: argparse.ArgumentParser) -> None:
 
 
 BATCH_SIZE_HELP = (
-    "articles per batch (default: sized to the work, 3 batches per CPU worker, 50 to 2,000)"
+    "articles per batch (default: sized to the work, 3 batches per CPU worker, 200 to 2,000)"
 )
 
 
@@ -55,8 +55,7 @@ def build_parser() -> argparse.ArgumentParser:
         "--cpu-workers",
         type=int,
         default=None,
-        help="processes that run the stages (default: one per 1,000 new articles, up to one per "
-        "core; 1: all in this process)",
+        help="processes that run the stages (default: one per core; 1: all in this process)",
     )
     run.add_argument(
         "--task-runner",

@@ -34,6 +34,7 @@ R = TypeVar("R")
 
 _pool: ProcessPoolExecutor | None = None
 _pool_size = 0
+_pool_used = False  # whether the open pool was given work
 
 
 # What a worker runs: imported as the worker starts, with the gazetteer loaded, so that the
@@ -111,17 +112,19 @@ def _new_pool(size: int) -> ProcessPoolExecutor:
 def cpu_workers(size: int) -> Iterator[None]:
     """Open a pool of `size` worker processes for the stage tasks (size <= 1: in-process), and
     close it on exit."""
-    global _pool, _pool_size
+    global _pool, _pool_size, _pool_used
     if size <= 1:
         yield
         return
     return_freed_memory_to_the_os()  # this process holds every batch between its stages
-    _pool, _pool_size = _new_pool(size), size
+    _pool, _pool_size, _pool_used = _new_pool(size), size, False
     try:
         yield
     finally:
         pool, _pool = _pool, None
-        pool.shutdown(wait=True, cancel_futures=True)
+        # A pool that ran nothing (a run with nothing new) may still be starting its workers:
+        # they exit on their own once started, while the run goes on, instead of it waiting.
+        pool.shutdown(wait=_pool_used, cancel_futures=True)
 
 
 def run_on_cpu_worker(function: Callable[P, R], *args: P.args, **kwargs: P.kwargs) -> R:
@@ -130,10 +133,11 @@ def run_on_cpu_worker(function: Callable[P, R], *args: P.args, **kwargs: P.kwarg
     A worker killed from outside (out of memory, a signal) breaks the whole pool: the pool is
     replaced so the other batches go on, and this call raises for its own batch.
     """
-    global _pool
+    global _pool, _pool_used
     pool = _pool
     if pool is None:
         return function(*args, **kwargs)
+    _pool_used = True
     try:
         return pool.submit(function, *args, **kwargs).result()
     except BrokenProcessPool:
