@@ -107,6 +107,9 @@ class PublishedDate:
     precision: str | None  # day, month
 
 
+NO_DATE = PublishedDate(None, None, None)  # frozen: one instance serves every article
+
+
 def sha256_hex(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
 
@@ -126,13 +129,28 @@ def decode_text(raw: bytes, max_bytes: int = DEFAULT_MAX_BYTES) -> tuple[str, st
     if not raw.strip():
         raise RejectedInput("empty file")
     text, encoding = _decode(raw)
-    text = unicodedata.normalize("NFC", text.replace("\r\n", "\n").replace("\r", "\n"))
-    sample = text[:20_000]
-    if len(CONTROL_CHARS.findall(sample)) > max(2, len(sample) // 100):
-        raise RejectedInput("binary content: control characters found, this is not a text file")
+    if "\r" in text:  # a scan for one character; the two replaces cost ten times more
+        text = text.replace("\r\n", "\n").replace("\r", "\n")
+    text = unicodedata.normalize("NFC", text)
+    if not (encoding in UTF8_ENCODINGS and _without_control_bytes(raw)):
+        sample = text[:20_000]
+        if len(CONTROL_CHARS.findall(sample)) > max(2, len(sample) // 100):
+            raise RejectedInput("binary content: control characters found, this is not a text file")
+        text = CONTROL_CHARS.sub("", text)
     if not any(ch.isalpha() for ch in text):
         raise RejectedInput("no letters in the file: nothing to read")
-    return CONTROL_CHARS.sub("", text), encoding
+    return text, encoding
+
+
+UTF8_ENCODINGS = ("utf-8", "utf-8-sig")
+CONTROL_BYTES = bytes([*range(0x00, 0x09), 0x0B, 0x0C, *range(0x0E, 0x20), 0x7F])  # CONTROL_CHARS
+
+
+def _without_control_bytes(raw: bytes) -> bool:
+    """True when `raw` holds none of CONTROL_CHARS' bytes. UTF-8 writes those characters as
+    these single bytes, which are never part of another character's bytes: UTF-8 bytes without
+    them decode to a text without them, that need not be searched (8x faster than the regex)."""
+    return len(raw.translate(None, CONTROL_BYTES)) == len(raw)
 
 
 def _decode(raw: bytes) -> tuple[str, str]:
@@ -171,8 +189,8 @@ def parse_iso_published(value: str | None) -> PublishedDate:
 
 def published_from(value: str | None, source: str) -> PublishedDate:
     """An ISO value found at `source` (manifest, header, html, record) -> PublishedDate."""
-    parsed = parse_iso_published(value)
-    return PublishedDate(parsed.value, source, parsed.precision) if parsed.value else parsed
+    day, precision = parse_published(value)
+    return PublishedDate(day, source, precision) if day else NO_DATE
 
 
 def date_from_url(url: str | None) -> PublishedDate:
@@ -184,14 +202,14 @@ def date_from_url(url: str | None) -> PublishedDate:
                 return PublishedDate(date(year, month, day), "url", "day")
             except ValueError:
                 continue
-    return PublishedDate(None, None, None)
+    return NO_DATE
 
 
 def split_header(text: str) -> tuple[PublishedDate, str]:
     """Take a ` date YYYY-MM-DD ` metadata header off the first line; the title stays."""
     match = HEADER_DATE.match(text)
     if not match:
-        return PublishedDate(None, None, None), text
+        return NO_DATE, text
     return published_from(match[1], "header"), text[match.end() :]
 
 
@@ -201,7 +219,7 @@ def choose_published(*candidates: PublishedDate) -> PublishedDate:
     for candidate in candidates:
         if candidate.value is not None:
             return candidate
-    return PublishedDate(None, None, None)
+    return NO_DATE
 
 
 def refine_with_dateline(published: PublishedDate, text: str) -> PublishedDate:
@@ -502,26 +520,26 @@ def unit_fields(
         raise RejectedInput(
             f"{kind} is {unit.size_bytes:,} bytes, larger than the {max_bytes:,}-byte limit"
         )
-    path = source_dir / unit.file
-    suffix = path.suffix.lower()
+    path = os.path.join(source_dir, unit.file)  # a str: Path objects cost more than the read
+    suffix = os.path.splitext(unit.file)[1].lower()
     try:
         if suffix in JSON_LINES_SUFFIXES:
-            with path.open("rb") as handle:
+            with open(path, "rb") as handle:
                 handle.seek(unit.offset)
                 line = handle.read(unit.length)
             if sha256_hex(line) != unit.content_sha256:
                 raise RejectedInput("file changed while the run was reading it; retried next run")
-            return parse_json_line(line), "jsonl", "utf-8", PublishedDate(None, None, None)
+            return parse_json_line(line), "jsonl", "utf-8", NO_DATE
         if suffix in JSON_ARRAY_SUFFIXES:
             if unit.file not in json_cache:
-                json_cache[unit.file] = parse_json_array(path.read_bytes())
+                json_cache[unit.file] = parse_json_array(read_bytes(path))
             return (
                 record_fields(json_cache[unit.file][unit.record]),
                 "json",
                 "utf-8",
-                PublishedDate(None, None, None),
+                NO_DATE,
             )
-        raw = path.read_bytes()
+        raw = read_bytes(path)
     except RecordError as error:
         raise RejectedInput(str(error)) from None
     except OSError as error:
@@ -531,11 +549,17 @@ def unit_fields(
     text, encoding = decode_text(raw, max_bytes)
     if is_html(suffix, raw):
         try:
-            return extract_html(text), "html", encoding, PublishedDate(None, None, None)
+            return extract_html(text), "html", encoding, NO_DATE
         except RecordError as error:
             raise RejectedInput(str(error)) from None
     header_date, text = split_header(text)
     return ArticleFields(text=text), "text", encoding, header_date
+
+
+def read_bytes(path: str) -> bytes:
+    """The whole file, read unbuffered: the buffer of Path.read_bytes is of no use to one read."""
+    with open(path, "rb", buffering=0) as file:
+        return file.read()
 
 
 def read_articles(
@@ -553,7 +577,8 @@ def read_articles(
     """
     articles, rejected = [], []
     json_cache: dict[str, tuple[Any, ...]] = {}
-    for unit in planned.itertuples(index=False):
+    # Object columns: itertuples over Arrow-backed string columns costs 3x more per row.
+    for unit in planned.astype(object).itertuples(index=False):
         try:
             fields, content_format, encoding, header_date = unit_fields(
                 unit, source_dir, max_bytes, json_cache
@@ -565,12 +590,13 @@ def read_articles(
             continue
         entry = manifest.entry_for(unit.file)
         url = entry.url or fields.url
-        published = choose_published(
-            published_from(entry.published, "manifest"),
-            header_date,
-            published_from(fields.published, fields.published_source or "record"),
-            date_from_url(url),
-        )
+        published = published_from(entry.published, "manifest")
+        if published.value is None:  # the others are looked for only when the manifest has none
+            published = choose_published(
+                header_date,
+                published_from(fields.published, fields.published_source or "record"),
+                date_from_url(url),
+            )
         published = refine_with_dateline(published, fields.text)
         articles.append(
             (
