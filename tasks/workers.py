@@ -127,6 +127,15 @@ def cpu_workers(size: int) -> Iterator[None]:
         pool.shutdown(wait=_pool_used, cancel_futures=True)
 
 
+def _then_trim(function: Callable[P, R], *args: P.args, **kwargs: P.kwargs) -> R:
+    """In a worker: the call, then the heap's free pages back to the system, so that a worker's
+    memory stays at one batch's, not at the high-water mark of every batch it ran."""
+    try:
+        return function(*args, **kwargs)
+    finally:
+        trim_freed_memory()
+
+
 def run_on_cpu_worker(function: Callable[P, R], *args: P.args, **kwargs: P.kwargs) -> R:
     """`function(*args, **kwargs)` in a worker process of the open pool, or here if none is open.
 
@@ -139,7 +148,7 @@ def run_on_cpu_worker(function: Callable[P, R], *args: P.args, **kwargs: P.kwarg
         return function(*args, **kwargs)
     _pool_used = True
     try:
-        return pool.submit(function, *args, **kwargs).result()
+        return pool.submit(_then_trim, function, *args, **kwargs).result()
     except BrokenProcessPool:
         if _pool is pool:
             _pool = _new_pool(_pool_size)
