@@ -538,6 +538,9 @@ def build_duckdb(paths: WarehousePaths, full: bool = False) -> BuildResult:
         if not is_local_fs(fs):
             con.register_filesystem(fs)
         con.execute((SQL_DIR / "build_settings.sql").read_text(encoding="utf-8"))
+        # One transaction for the whole build, not one commit (and WAL sync) per statement: the
+        # file is not in use until the rename below, so no reader sees it half-built anyway.
+        con.begin()
         if not incremental:
             loaded = {}
             con.execute((SQL_DIR / "create_build_info.sql").read_text(encoding="utf-8"))
@@ -567,6 +570,7 @@ def build_duckdb(paths: WarehousePaths, full: bool = False) -> BuildResult:
         con.execute(table_ddl("data_quality", reference=True))
         con.register("quality_results", quality)
         con.execute("INSERT INTO data_quality BY NAME SELECT * FROM quality_results")
+        con.commit()
         con.execute("CHECKPOINT")
     os.replace(building, paths.duckdb_path)
     return BuildResult(counts, checks, incremental)
