@@ -42,7 +42,7 @@ import re._parser as _sre_parser
 import sys
 import tomllib
 from bisect import bisect_left
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
 from functools import cache, lru_cache
@@ -213,13 +213,8 @@ def _exact_strings(op: object, arg: Any) -> set[str] | None:
     if op is _sre.SUBPATTERN:
         return _sequence_strings(list(arg[-1]))
     if op is _sre.BRANCH:
-        strings: set[str] = set()
-        for branch in arg[1]:
-            alternative = _sequence_strings(list(branch))
-            if alternative is None:
-                return None
-            strings |= alternative
-        return strings if len(strings) <= MAX_LITERALS else None
+        strings = _union_over_branches(arg[1], _sequence_strings)
+        return strings if strings is not None and len(strings) <= MAX_LITERALS else None
     if op in (_sre.MAX_REPEAT, _sre.MIN_REPEAT):
         low, high, item = arg
         once = _sequence_strings(list(item))
@@ -279,16 +274,23 @@ def _item_requirement(op: object, arg: Any) -> set[str] | None:
     if op is _sre.SUBPATTERN:
         return _sequence_requirement(list(arg[-1]))
     if op is _sre.BRANCH:
-        strings: set[str] = set()
-        for branch in arg[1]:
-            requirement = _sequence_requirement(list(branch))
-            if requirement is None:
-                return None
-            strings |= requirement
-        return strings
+        return _union_over_branches(arg[1], _sequence_requirement)
     if op in (_sre.MAX_REPEAT, _sre.MIN_REPEAT) and arg[0] >= 1:
         return _sequence_requirement(list(arg[2]))
     return None
+
+
+def _union_over_branches(
+    branches: Iterable[Any], of_branch: Callable[[list], set[str] | None]
+) -> set[str] | None:
+    """`of_branch` of every alternative of a branch, united; None when one of them is None."""
+    strings: set[str] = set()
+    for branch in branches:
+        found = of_branch(list(branch))
+        if found is None:
+            return None
+        strings |= found
+    return strings
 
 
 def _without_redundant(strings: Iterable[str]) -> tuple[str, ...]:

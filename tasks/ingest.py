@@ -181,14 +181,9 @@ def _decode(raw: bytes) -> tuple[str, str]:
     return raw.decode(best.encoding, errors="replace"), best.encoding
 
 
-def parse_iso_published(value: str | None) -> PublishedDate:
-    """An ISO date, month or datetime (as in manifest.csv) -> PublishedDate; else empty."""
-    day, precision = parse_published(value)
-    return PublishedDate(day, None, precision)
-
-
 def published_from(value: str | None, source: str) -> PublishedDate:
-    """An ISO value found at `source` (manifest, header, html, record) -> PublishedDate."""
+    """An ISO date, month or datetime found at `source` (manifest, header, html, record) ->
+    PublishedDate; NO_DATE when the value is none of these."""
     day, precision = parse_published(value)
     return PublishedDate(day, source, precision) if day else NO_DATE
 

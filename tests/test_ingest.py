@@ -22,7 +22,6 @@ from tasks.ingest import (
     fingerprint_with_cache,
     identify_undetermined,
     list_article_files,
-    parse_iso_published,
     plan_new_files,
     published_from,
     read_articles,
@@ -100,18 +99,18 @@ def test_split_header(text: str, published: PublishedDate, rest: str) -> None:
 @pytest.mark.parametrize(
     ("value", "expected"),
     [
-        ("2023-09-20", PublishedDate(date(2023, 9, 20), None, "day")),
-        ("2022-01-25T09:00:00Z", PublishedDate(date(2022, 1, 25), None, "day")),
-        ("2022-01-25 09:00:00+02:00", PublishedDate(date(2022, 1, 25), None, "day")),
-        ("2023-09", PublishedDate(date(2023, 9, 1), None, "month")),
+        ("2023-09-20", PublishedDate(date(2023, 9, 20), "manifest", "day")),
+        ("2022-01-25T09:00:00Z", PublishedDate(date(2022, 1, 25), "manifest", "day")),
+        ("2022-01-25 09:00:00+02:00", PublishedDate(date(2022, 1, 25), "manifest", "day")),
+        ("2023-09", PublishedDate(date(2023, 9, 1), "manifest", "month")),
         ("", PublishedDate(None, None, None)),
         (None, PublishedDate(None, None, None)),
         ("20 September 2023", PublishedDate(None, None, None)),
         ("2023-02-30", PublishedDate(None, None, None)),
     ],
 )
-def test_parse_iso_published(value: str | None, expected: PublishedDate) -> None:
-    assert parse_iso_published(value) == expected
+def test_published_from(value: str | None, expected: PublishedDate) -> None:
+    assert published_from(value, "manifest") == expected
 
 
 def test_manifest_date_wins_over_header_and_header_is_the_fallback() -> None:
