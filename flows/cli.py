@@ -14,6 +14,7 @@ endpoint come from the environment (AWS_ACCESS_KEY_ID, AWS_ENDPOINT_URL, ...).
 from __future__ import annotations
 
 import argparse
+import atexit
 import json
 import os
 import sys
@@ -133,6 +134,7 @@ def _run_flow(args: argparse.Namespace) -> dict[str, int]:
             runner, workers = dask_task_runner(args.dask_address)
             flow = newsevents_flow.with_options(task_runner=runner)
             in_flight = 2 * workers  # one batch computing and one queued on each worker
+        _prefetch_source_fingerprints(args)
         with server.in_use() if server else nullcontext(), heartbeats_only_if_configured():
             return flow(
                 source=args.source,
@@ -142,6 +144,17 @@ def _run_flow(args: argparse.Namespace) -> dict[str, int]:
                 batches_in_flight=args.batches_in_flight or in_flight,
                 cpu_worker_processes=args.cpu_workers,
             )
+
+
+def _prefetch_source_fingerprints(args: argparse.Namespace) -> None:
+    """Start reading and hashing the source folder's files for the flow's plan while the flow
+    waits for the Prefect server (see tasks.ingest.prefetch_fingerprints)."""
+    from tasks.ingest import prefetch_fingerprints
+    from warehouse.store import WarehousePaths
+
+    source_dir = Path(args.source).resolve()
+    paths = WarehousePaths.at(args.data_dir, args.state_dir)
+    prefetch_fingerprints(source_dir, paths.fingerprint_cache(source_dir))
 
 
 @contextmanager
@@ -255,5 +268,24 @@ def main(argv: list[str] | None = None) -> int:
     return COMMANDS[args.command](args)
 
 
+def console_main() -> None:
+    """The `newsevents` command: main(), then, once it has returned, an exit that does not free
+    the interpreter's objects one by one. A run's process holds Prefect, pandas and DuckDB, and
+    that teardown took 0.3-0.4 s after the work was done and written (measured at 20k articles).
+    Threads are still waited for and exit handlers (Prefect sends its last logs) still run: this
+    one is registered first, so it runs last. An exception exits the usual way."""
+    exit_code: list[int] = []
+    atexit.register(_exit_without_teardown, exit_code)
+    exit_code.append(main())
+    sys.exit(exit_code[0])
+
+
+def _exit_without_teardown(exit_code: list[int]) -> None:
+    if exit_code:
+        sys.stdout.flush()
+        sys.stderr.flush()
+        os._exit(exit_code[0])
+
+
 if __name__ == "__main__":
-    sys.exit(main())
+    console_main()

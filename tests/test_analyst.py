@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import re
+import subprocess
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -85,6 +87,38 @@ def test_cli_query_prints_a_table_and_reports_errors(
     assert "query failed" in capsys.readouterr().err
     assert main(["query", "SELECT 1", "--data-dir", str(seeded_run["data_dir"] / "missing")]) == 2
     assert "run `newsevents run" in capsys.readouterr().err
+
+
+def test_the_newsevents_command_exits_with_its_code_and_all_its_output(
+    seeded_run: dict[str, Any],
+) -> None:
+    """The installed command skips the interpreter's teardown once main() returns: its exit
+    code and its whole output (a piped stdout is block-buffered) must still come through."""
+    command = [str(Path(sys.executable).parent / "newsevents"), "query"]
+    data_dir = str(seeded_run["data_dir"])
+    rows = "SELECT range AS n, repeat('x', 60) AS filler FROM range(5000)"
+    done = subprocess.run(
+        [*command, rows, "--data-dir", data_dir, "--max-rows", "5000"],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert done.returncode == 0, done.stderr
+    assert re.search(r"│\s+4999\s+│", done.stdout)
+    failed = subprocess.run(
+        [*command, "SELECT nope", "--data-dir", data_dir],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert (failed.returncode, "query failed" in failed.stderr) == (1, True)
+    missing = subprocess.run(
+        [*command, "SELECT 1", "--data-dir", data_dir + "/missing"],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert missing.returncode == 2
 
 
 def test_cli_query_cannot_write(

@@ -9,6 +9,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
+import tasks.ingest
 from tasks.formats import quick_language
 from tasks.ingest import (
     UNIT_COLUMNS,
@@ -23,6 +24,8 @@ from tasks.ingest import (
     identify_undetermined,
     list_article_files,
     plan_new_files,
+    plan_source,
+    prefetch_fingerprints,
     published_from,
     read_articles,
     read_fingerprint_cache,
@@ -324,6 +327,48 @@ def test_fingerprint_cache_trusts_size_and_modification_time(tmp_path: Path) -> 
     again, read = fingerprint_with_cache(files, tmp_path, cache)
     assert read == 0
     assert again["content_sha256"].tolist() == cache["content_sha256"].tolist()
+
+
+def test_a_plan_uses_the_fingerprints_prefetched_for_its_folder_and_cache(tmp_path: Path) -> None:
+    source, cache = tmp_path / "articles", tmp_path / "state" / "fingerprints.parquet"
+    source.mkdir()
+    for name in ("a.txt", "b.txt"):
+        (source / name).write_text(f"{name}: Drones were shot down over Kursk overnight.")
+    prefetch_fingerprints(source, cache)
+    plan = plan_source(source, set(), set(), cache)  # waits for the prefetch to finish
+    assert (plan.files_listed, plan.units_found, plan.files_read) == (2, 2, 2)
+    assert plan.planned["file"].tolist() == ["a.txt", "b.txt"]
+    assert len(read_fingerprint_cache(cache)) == 2  # saved by the prefetch, for the next run
+
+    # A file added after a prefetch is the next plan's, as one added after a plan is.
+    prefetch_fingerprints(source, cache).result()
+    (source / "c.txt").write_text("c.txt: Drones were shot down over Orel overnight.")
+    prefetched = plan_source(source, set(), set(), cache)
+    assert (prefetched.files_listed, prefetched.files_read) == (2, 0)
+    assert prefetched.planned["file"].tolist() == ["a.txt", "b.txt"]
+    next_plan = plan_source(source, {prefetched.planned["article_id"][0]}, set(), cache)
+    assert (next_plan.files_listed, next_plan.files_read) == (3, 1)
+    assert next_plan.planned["file"].tolist() == ["b.txt", "c.txt"]
+
+
+def test_a_prefetch_too_old_or_failed_is_not_used(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    source, cache = tmp_path / "articles", tmp_path / "fingerprints.parquet"
+    source.mkdir()
+    (source / "a.txt").write_text("a.txt: Drones were shot down over Kursk overnight.")
+    prefetch_fingerprints(source, cache).result()
+    (source / "b.txt").write_text("b.txt: Drones were shot down over Orel overnight.")
+    monkeypatch.setattr(tasks.ingest, "PREFETCH_MAX_AGE_SECONDS", 0.0)  # a run that waited
+    plan = plan_source(source, set(), set(), cache)
+    assert plan.planned["file"].tolist() == ["a.txt", "b.txt"]
+    assert plan.files_read == 1  # a.txt came from the cache the prefetch saved
+
+    missing = tmp_path / "gone"
+    prefetch_fingerprints(missing, cache)  # fails: the folder does not exist
+    missing.mkdir()
+    (missing / "x.txt").write_text("x.txt: Drones were shot down over Kursk overnight.")
+    assert plan_source(missing, set(), set(), cache).planned["file"].tolist() == ["x.txt"]
 
 
 def test_an_unreadable_cache_means_reading_everything(tmp_path: Path) -> None:
