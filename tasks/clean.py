@@ -297,7 +297,7 @@ SIGNATURE_MAX_WORDS = 4
 # --- per-line features ----------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
+@dataclass  # not frozen: one is built per line, and a frozen __init__ costs twice as much
 class LineFeatures:
     text: str  # the stripped line
     n_words: int
@@ -370,7 +370,7 @@ def caption_credit(line: str, features: LineFeatures) -> bool:
 
 def line_rule(line: str, features: LineFeatures) -> tuple[str, str] | None:
     """(reason, kind) of the hard rule that removes this stripped line on its own, if any."""
-    if not any(char.isalpha() for char in line):
+    if not line[0].isalpha() and not any(char.isalpha() for char in line):  # most open with one
         return "no_letters", "block"
     if len(line) <= 2:
         return "fragment", "block"
