@@ -424,10 +424,17 @@ def clean_text(text: str, template_lines: frozenset[str] = frozenset()) -> Clean
     `template_lines` are stripped lines known to be template of the article's source (see
     clean_texts); they are removed with reason "repeated_in_source".
     """
-    return _clean_lines(normalise_lines(text), template_lines)
+    return _clean_lines(normalise_lines(text), template_lines, {})
 
 
-def _clean_lines(lines: list[str], template_lines: frozenset[str]) -> CleanResult:
+# A stripped line -> its features and hard-rule hit (line_rule), which depend on the line alone.
+LineHits = dict[str, tuple["LineFeatures", tuple[str, str] | None]]
+
+
+def _clean_lines(
+    lines: list[str], template_lines: frozenset[str], line_hits: LineHits
+) -> CleanResult:
+    """`line_hits` is shared by a batch: wire copy and page furniture repeat across documents."""
     stripped = [line.strip() for line in lines]
     features: dict[int, LineFeatures] = {}
     reasons: dict[int, str] = {}  # line_no -> reason, for removed lines
@@ -438,8 +445,12 @@ def _clean_lines(lines: list[str], template_lines: frozenset[str]) -> CleanResul
     for number, line in enumerate(stripped):
         if not line:
             continue
-        feats = features[number] = line_features(line)
-        hit = line_rule(line, feats)
+        known = line_hits.get(line)
+        if known is None:
+            feats = line_features(line)
+            known = line_hits[line] = feats, line_rule(line, feats)
+        feats, hit = known
+        features[number] = feats
         if hit is None and line in template_lines:
             hit = ("repeated_in_source", "block")
         if hit is not None:
@@ -637,8 +648,11 @@ def clean_texts(texts: Sequence[str], sources: Sequence[str | None]) -> list[Cle
         raise ValueError(f"{len(texts)} texts but {len(sources)} sources")
     documents = [normalise_lines(text) for text in texts]
     templates = _templates(documents, sources)
+    line_hits: LineHits = {}
     return [
-        _clean_lines(lines, templates.get(source, frozenset()) if source else frozenset())
+        _clean_lines(
+            lines, templates.get(source, frozenset()) if source else frozenset(), line_hits
+        )
         for lines, source in zip(documents, sources, strict=True)
     ]
 
