@@ -552,6 +552,14 @@ def test_template_needs_three_documents_and_half_of_the_source(
     assert ("Shared footer line" in found) is template
 
 
+def test_clean_texts_matches_clean_text_when_lines_repeat() -> None:
+    # A batch computes each distinct line's hard-rule hit once: the seeds share lines
+    # ("Advertisement", "Subscribe") and must clean as they do one by one.
+    texts = [seed_text(prefix) for prefix in ("000", "001", "002", "003", "004")] * 2
+    texts.append("Drones hit Kursk\nSubscribe\nAdvertisement\nTwo drones were shot down.")
+    assert clean_texts(texts, [None] * len(texts)) == [clean_text(text) for text in texts]
+
+
 def test_clean_texts_ignores_unknown_sources_and_checks_lengths() -> None:
     texts = ["Drones hit Kursk\nSame footer here"] * 5
     assert all(r.removed == () for r in clean_texts(texts, [None] * 5))
