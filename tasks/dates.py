@@ -20,10 +20,10 @@ from __future__ import annotations
 
 import json
 import re
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 import numpy as np
 import pandas as pd
@@ -291,12 +291,13 @@ _NIGHT_WORDS = ("night", "early hours", "small hours", "wee hours", "overnight")
 # --------------------------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class _Candidate:
+# _Candidate and _Resolved are built for every match: NamedTuples, which build about twice as
+# fast as frozen dataclasses.
+class _Candidate(NamedTuple):
     start: int
     end: int
     kind: str  # weekday, day_month, month, year, relative, count, duration, time, set, season
-    info: dict[str, Any] = field(default_factory=dict)
+    info: dict[str, Any]
 
 
 def _squash(text: str | None) -> str:
@@ -796,8 +797,7 @@ def _month_year(
 # --------------------------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class _Resolved:
+class _Resolved(NamedTuple):
     value: str
     type: str
     granularity: str
@@ -1046,19 +1046,31 @@ def tag_time_expressions(
     A publication date known only to the month (`published_precision` "month") anchors only
     month- and year-level expressions: "last month" resolves, "on Tuesday" stays XXXX.
     """
+    return [TimeExpression(*row) for row in _expression_rows(body, published, published_precision)]
+
+
+# A row of _expression_rows: the fields of TimeExpression, in order (plain tuples are much
+# cheaper to build than frozen dataclasses, and time_expressions_frame only needs the tuples).
+_ROW_START, _ROW_GRANULARITY = 1, 5
+
+
+def _expression_rows(
+    body: str, published: date | None, published_precision: str | None
+) -> list[tuple[Any, ...]]:
+    """tag_time_expressions as tuples of TimeExpression's fields."""
     if published is not None and published_precision == "month":
         by_month = _tag(body, published)
-        unanchored = {x.start_char: x for x in _tag(body, None)}
+        unanchored = {row[_ROW_START]: row for row in _tag(body, None)}
         return [
-            x
-            if x.granularity in MONTH_LEVEL or x.start_char not in unanchored
-            else unanchored[x.start_char]
-            for x in by_month
+            row
+            if row[_ROW_GRANULARITY] in MONTH_LEVEL or row[_ROW_START] not in unanchored
+            else unanchored[row[_ROW_START]]
+            for row in by_month
         ]
     return _tag(body, published)
 
 
-def _tag(body: str, published: date | None) -> list[TimeExpression]:
+def _tag(body: str, published: date | None) -> list[tuple[Any, ...]]:
     if not body:
         return []
     candidates = find_candidates(body)
@@ -1079,23 +1091,14 @@ def _tag(body: str, published: date | None) -> list[TimeExpression]:
             reporting = is_reporting(body, c.start, c.end)
         if r.type == "DATE" and not (reporting or c.info.get("back_reference")):
             _remember(previous, r)
-        resolved.append((c, replace(r, reporting=True) if reporting else r))  # False in r
+        resolved.append((c, r._replace(reporting=True) if reporting else r))  # False in r
     days = [(c, r) for c, r in resolved if r.day is not None]
     for index in times:
         c, _ = resolved[index]
         resolved[index] = (c, _resolve_time(c, body, days))
     return [
-        TimeExpression(
-            text=body[c.start : c.end],
-            start_char=c.start,
-            end_char=c.end,
-            value=r.value,
-            type=r.type,
-            granularity=r.granularity,
-            mod=r.mod,
-            anchor=r.anchor,
-            reporting=r.reporting,
-        )
+        (body[c.start : c.end], c.start, c.end, r.value, r.type, r.granularity, r.mod, r.anchor)
+        + (r.reporting,)
         for c, r in resolved
     ]
 
@@ -1173,11 +1176,9 @@ def time_expressions_frame(articles: pd.DataFrame) -> pd.DataFrame:
         strict=True,
     ):
         text = body if isinstance(body, str) else ""
-        for x in tag_time_expressions(text, as_date(published), precision):
-            rows.append(
-                (article_id, x.text, x.start_char, x.end_char, x.value, x.type)
-                + (x.granularity, x.mod, x.anchor, x.reporting)
-            )
+        rows += [
+            (article_id, *row) for row in _expression_rows(text, as_date(published), precision)
+        ]
     return pd.DataFrame(rows, columns=EXPRESSION_COLUMNS)
 
 
