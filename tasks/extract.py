@@ -354,7 +354,7 @@ class Cue(Gated):
     it only skips texts the regex cannot match, which the other tests do as well.
     """
 
-    __slots__ = ("starts", "phrases", "phrase_literals", "unfiltered")
+    __slots__ = ("starts", "phrases", "literals", "phrases_of", "unfiltered")
 
     def __init__(self, phrases: list[str]) -> None:
         self.phrases = tuple(phrases)
@@ -365,12 +365,13 @@ class Cue(Gated):
             None if None in starts else _without_redundant(s for s in starts if s is not None)
         )
         literals = [required_literals(phrase, re.IGNORECASE) for phrase in phrases]
-        # (literal, phrase index), and the phrases without literals, which every text may match.
-        self.phrase_literals = [
-            (literal, index)
-            for index, found in enumerate(literals)
-            for literal in _without_redundant(found or ())
-        ]
+        # Each literal once, with the indices of the phrases that require it, and the phrases
+        # without literals, which every text may match.
+        self.phrases_of: dict[str, list[int]] = {}
+        for index, found in enumerate(literals):
+            for literal in _without_redundant(found or ()):
+                self.phrases_of.setdefault(literal, []).append(index)
+        self.literals = tuple(self.phrases_of)
         self.unfiltered = {index for index, found in enumerate(literals) if found is None}
 
     def _pattern_for(self, text: str, lowered: str | None = None) -> re.Pattern[str] | None:
@@ -383,13 +384,7 @@ class Cue(Gated):
         folded = fold_for_literals(text, lowered)
         if not self.holds_required(folded):
             return None
-        may_match = set(self.unfiltered)
-        for literal, index in self.phrase_literals:
-            if literal in folded:
-                may_match.add(index)
-        if not may_match:
-            return None
-        return _alternation(tuple(self.phrases[index] for index in sorted(may_match)))
+        return _subset_pattern(self, tuple([lit for lit in self.literals if lit in folded]))
 
     def search(self, text: str, pos: int = 0, endpos: int = sys.maxsize) -> re.Match[str] | None:
         pattern = self._pattern_for(text[pos:endpos])
@@ -407,6 +402,18 @@ class Cue(Gated):
     def sub(self, replacement: str, text: str) -> str:
         pattern = self._pattern_for(text)
         return text if pattern is None else pattern.sub(replacement, text)
+
+
+@lru_cache(maxsize=4096)  # texts hold few combinations of a phrase list's literals
+def _subset_pattern(cue: Cue, literals: tuple[str, ...]) -> re.Pattern[str] | None:
+    """The regex of the phrases of `cue` that a text holding (of the phrases' literals) only
+    `literals` may match; None when it may match none."""
+    may_match = set(cue.unfiltered)
+    for literal in literals:
+        may_match.update(cue.phrases_of[literal])
+    if not may_match:
+        return None
+    return _alternation(tuple(cue.phrases[index] for index in sorted(may_match)))
 
 
 @lru_cache(maxsize=4096)  # one regex per subset of a phrase list (fixed data), not per text
@@ -493,14 +500,32 @@ ANAPHOR_RE = Gated(
 # --------------------------------------------------------------------------------------------
 
 PARAGRAPH_RE = re.compile(r"[^\n]+")
-SENTENCE_END_RE = re.compile(r"[.!?][\"”’)]*\s+(?=[\"“‘(]?[A-Z0-9])")
+# Regexes of abbreviations (without their full stop) that end no sentence.
+ABBREVIATIONS = [
+    "Mr", "Mrs", "Ms", "Dr", "St", "Gen", "Lt", "Col", "Sgt",
+    "Jan", "Feb", "Mar", "Apr", "Jun", "Jul", "Aug", "Sep", "Sept", "Oct", "Nov", "Dec",
+    "No", r"U\.S", r"U\.K", "approx", "vs", "etc",
+    "[A-Z]",  # an initial: "J. Smith"
+]  # fmt: skip
+
+
+def _not_after_abbreviation() -> str:
+    """Lookbehinds that fail after the full stop of an abbreviation ("Mr.", "U.S."): `re` then
+    skips it (fewer matches for Python to test). One lookbehind per length (they need a fixed
+    width), and \\b in them sees the text before, as a search of the sentence so far would."""
+    by_length: dict[int, list[str]] = {}
+    for abbreviation in ABBREVIATIONS:
+        length = len(re.sub(r"\\.|\[.*?\]", "_", abbreviation))
+        by_length.setdefault(length, []).append(abbreviation)
+    return "".join(rf"(?<!\b(?:{'|'.join(group)})\.)" for group in by_length.values())
+
+
+SENTENCE_END_RE = re.compile(
+    rf"(?:\.{_not_after_abbreviation()}|[!?])[\"”’)]*\s+(?=[\"“‘(]?[A-Z0-9])"
+)
 # The same for a paragraph without "!" or "?": `re` scans faster for a literal first character
 # than for a class of them.
-FULL_STOP_END_RE = re.compile(r"\.[\"”’)]*\s+(?=[\"“‘(]?[A-Z0-9])")
-ABBREVIATION_RE = re.compile(
-    r"(?:\b(?:Mr|Mrs|Ms|Dr|St|Gen|Lt|Col|Sgt|Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec|"
-    r"No|U\.S|U\.K|approx|vs|etc)|\b[A-Z])\.$"
-)
+FULL_STOP_END_RE = re.compile(rf"\.{_not_after_abbreviation()}[\"”’)]*\s+(?=[\"“‘(]?[A-Z0-9])")
 
 
 class _Sentence(NamedTuple):  # a NamedTuple: an article has dozens, built fast
@@ -517,20 +542,15 @@ def split_sentences(body: str) -> list[_Sentence]:
         text, base, cursor = paragraph.group(), paragraph.start(), 0
         ends = SENTENCE_END_RE if "!" in text or "?" in text else FULL_STOP_END_RE
         for end in ends.finditer(text):
-            stop = end.start() + 1
-            # An abbreviation ends with a full stop, not with "!" or "?".
-            if text[end.start()] == "." and ABBREVIATION_RE.search(
-                text[max(cursor, stop - 8) : stop]
-            ):
-                continue
-            piece = text[cursor : end.end()].rstrip()
-            if piece.strip():
+            stop = end.end()
+            piece = text[cursor:stop].rstrip()
+            if piece:  # (rstripped: not only whitespace)
                 sentences.append(
                     _Sentence(base + cursor, base + cursor + len(piece), piece, paragraph_no)
                 )
-            cursor = end.end()
+            cursor = stop
         piece = text[cursor:].rstrip()
-        if piece.strip():
+        if piece:
             sentences.append(
                 _Sentence(base + cursor, base + cursor + len(piece), piece, paragraph_no)
             )
@@ -1857,8 +1877,11 @@ TRIGGER_SCAN = _stems_to_scan(OTHER_TRIGGERS)
 
 
 # Characters of English news text, most frequent first (the rest are rarer): a stem is looked
-# for at its least frequent character (see _trigger_scan).
+# for at its least frequent character (see _trigger_scan). A stem whose least frequent
+# character is one of the first COMMON_ANCHORS (up to "c": 2.4% of the text or more) would
+# stop the regex too often: `str.find` looks for it.
 FREQUENT_CHARACTERS = " etainsorhdlucfmpgwybkv"
+COMMON_ANCHORS = FREQUENT_CHARACTERS.index("c") + 1
 
 
 def _anchor(stem: str) -> int:
@@ -1881,7 +1904,7 @@ def _trigger_scan(
     alternative starts with its stem's least frequent character, then a lookbehind for the
     stem's start, the rest of the stem and an empty group (m.lastindex: which stem matched).
     `re` skips the positions whose character starts no alternative by a table lookup, about
-    five in six: one pass over the body instead of one `str.find` pass per stem (1.7x slower).
+    five in six: one pass over the body instead of a `str.find` pass per stem (1.7x slower).
     `re` reports one alternative per position: `also` lists the later stems of the same
     character that the text may match there too."""
     by_char: dict[str, list[_Stem]] = {}
@@ -1919,7 +1942,14 @@ def _aligned(first: _Stem, second: _Stem) -> bool:
     )
 
 
-TRIGGER_SCAN_RE, TRIGGER_STEMS = _trigger_scan(TRIGGER_SCAN)
+TRIGGER_FIND = [
+    (stem, types)
+    for stem, types in TRIGGER_SCAN
+    if stem[_anchor(stem)] in FREQUENT_CHARACTERS[:COMMON_ANCHORS]
+]
+TRIGGER_SCAN_RE, TRIGGER_STEMS = _trigger_scan(
+    [item for item in TRIGGER_SCAN if item not in TRIGGER_FIND]
+)
 
 
 def _trigger_positions(lower: str) -> dict[str, list[int]]:
@@ -1940,6 +1970,12 @@ def _trigger_positions(lower: str) -> dict[str, list[int]]:
             for event_type in each.event_types:
                 positions.setdefault(event_type, []).append(at - each.anchor)
         m = TRIGGER_SCAN_RE.search(lower, at + 1)
+    for stem_text, event_types in TRIGGER_FIND:
+        found_at = lower.find(stem_text)
+        while found_at >= 0:
+            for event_type in event_types:
+                positions.setdefault(event_type, []).append(found_at)
+            found_at = lower.find(stem_text, found_at + 1)
     for offsets in positions.values():
         offsets.sort()
     return positions
