@@ -454,7 +454,12 @@ def fingerprint_with_cache(
         if file not in unchanged_files
     ]
     fresh = fingerprint_files(changed, source_dir, max_bytes).merge(stamps, on="file", how="left")
-    reused = reusable[reusable["file"].isin(unchanged_files)] if unchanged_files else None
+    # A list of booleans, not Series.isin: on an Arrow string column, isin took 0.1 s at 20k.
+    reused = (
+        reusable[[file in unchanged_files for file in reusable["file"].tolist()]]
+        if unchanged_files
+        else None
+    )
     order = {file: position for position, file in enumerate(stamps["file"])}
     combined = pd.concat([reused, fresh], ignore_index=True)
     combined = combined.assign(_order=combined["file"].map(order), _record=combined["record"])
@@ -483,7 +488,12 @@ def plan_new_files(
         index=fingerprints.index,
         dtype=bool,
     )
-    todo = fingerprints[~fingerprints["article_id"].isin(known_article_ids) & ~already_rejected]
+    loaded = pd.Series(  # not Series.isin, slow on an Arrow string column (see above)
+        [article_id in known_article_ids for article_id in fingerprints["article_id"].tolist()],
+        index=fingerprints.index,
+        dtype=bool,
+    )
+    todo = fingerprints[~loaded & ~already_rejected]
     has_id = todo["article_id"] != ""
     first_copies = todo[has_id].drop_duplicates("article_id")
     return pd.concat([first_copies, todo[~has_id]]).sort_index().reset_index(drop=True)
