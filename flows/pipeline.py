@@ -60,7 +60,7 @@ def newsevents_flow(
 
     workers = cpu_worker_processes or _default_workers()
     with writer_lock(paths, on_wait=logger.warning):
-        # The workers start up (~0.7 s of CPU each) while this process plans on one core, and
+        # The workers start up (~0.7 s of CPU each) while this process prepares and plans, and
         # stop before the build, so their memory is free when DuckDB needs it.
         with cpu_workers(workers):
             known_ids, known_rejected = prepare_warehouse(paths)

@@ -428,6 +428,12 @@ def file_stamps(paths: Iterable[Path], source_dir: Path) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=["file", *FILE_STAMP_COLUMNS])
 
 
+def is_in(column: pd.Series, values: set[str]) -> pd.Series:
+    """`column.isin(values)`, as a membership test per row: on an Arrow string column, isin
+    took 0.1 s for 20k rows against a set of 20k (this: 5 ms)."""
+    return pd.Series([value in values for value in column.tolist()], index=column.index, dtype=bool)
+
+
 def fingerprint_with_cache(
     paths: list[Path],
     source_dir: Path,
@@ -454,12 +460,7 @@ def fingerprint_with_cache(
         if file not in unchanged_files
     ]
     fresh = fingerprint_files(changed, source_dir, max_bytes).merge(stamps, on="file", how="left")
-    # A list of booleans, not Series.isin: on an Arrow string column, isin took 0.1 s at 20k.
-    reused = (
-        reusable[[file in unchanged_files for file in reusable["file"].tolist()]]
-        if unchanged_files
-        else None
-    )
+    reused = reusable[is_in(reusable["file"], unchanged_files)] if unchanged_files else None
     order = {file: position for position, file in enumerate(stamps["file"])}
     combined = pd.concat([reused, fresh], ignore_index=True)
     combined = combined.assign(_order=combined["file"].map(order), _record=combined["record"])
@@ -488,12 +489,7 @@ def plan_new_files(
         index=fingerprints.index,
         dtype=bool,
     )
-    loaded = pd.Series(  # not Series.isin, slow on an Arrow string column (see above)
-        [article_id in known_article_ids for article_id in fingerprints["article_id"].tolist()],
-        index=fingerprints.index,
-        dtype=bool,
-    )
-    todo = fingerprints[~loaded & ~already_rejected]
+    todo = fingerprints[~is_in(fingerprints["article_id"], known_article_ids) & ~already_rejected]
     has_id = todo["article_id"] != ""
     first_copies = todo[has_id].drop_duplicates("article_id")
     return pd.concat([first_copies, todo[~has_id]]).sort_index().reset_index(drop=True)
@@ -766,7 +762,8 @@ def prefetch_fingerprints(source_dir: Path, fingerprint_cache: Path) -> Future[S
     run over 20,000 files lists, reads and hashes them there (0.7 s), not on the run's path. A
     file that changes between the prefetch and its reading is caught by ingest's hash check
     (rejected, retried next run), as one that changes during a run is; one added after it is
-    found by the next run.
+    found by the next run. It saves the fingerprint cache before the run takes its writer lock:
+    the save is atomic, and a cache saved by either of two runs is right for the files it lists.
     """
     executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="prefetch-fingerprints")
     future = executor.submit(fingerprint_source, source_dir, fingerprint_cache)

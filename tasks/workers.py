@@ -7,7 +7,7 @@ this pool and waits for the result; the Prefect task run (name, state, logs, ret
 the flow's process. Shipping a 500-article batch's frames to a worker and back costs ~5 ms
 against ~200 ms of work per stage (measured). Starting a worker costs more (~0.7 s of CPU: it
 imports pandas, pyarrow and the stages, and loads the gazetteer), so the flow opens the pool
-before it plans, on the core that planning leaves idle: by the first batch the workers are ready.
+before it reads the warehouse and plans: by the first batch the workers are ready.
 
 Without an open pool (unit tests, a Dask worker, `--cpu-workers 1`) `run_on_cpu_worker` calls
 the function in-process, so the same task code runs everywhere.
