@@ -16,11 +16,11 @@ import re
 import time
 import unicodedata
 from collections.abc import Callable, Iterable
-from concurrent.futures import Future, ThreadPoolExecutor
+from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 import charset_normalizer
 import pandas as pd
@@ -439,9 +439,11 @@ def fingerprint_with_cache(
     source_dir: Path,
     cache: pd.DataFrame,
     max_bytes: int = DEFAULT_MAX_BYTES,
+    on_files_to_read: Callable[[int], object] | None = None,
 ) -> tuple[pd.DataFrame, int]:
     """`fingerprint_files`, reading only files that are new or changed since `cache` was made
-    -> (fingerprints with FILE_STAMP_COLUMNS, number of files read).
+    -> (fingerprints with FILE_STAMP_COLUMNS, number of files read). `on_files_to_read` is told
+    that number before they are read.
 
     `cache` is an earlier result of this function (UNIT_COLUMNS + FILE_STAMP_COLUMNS). A file
     whose size and modification time (in nanoseconds) are both unchanged is not read again: a
@@ -459,6 +461,8 @@ def fingerprint_with_cache(
         for path, file in zip(paths, stamps["file"], strict=True)
         if file not in unchanged_files
     ]
+    if on_files_to_read is not None:
+        on_files_to_read(len(changed))
     fresh = fingerprint_files(changed, source_dir, max_bytes).merge(stamps, on="file", how="left")
     reused = reusable[is_in(reusable["file"], unchanged_files)] if unchanged_files else None
     order = {file: position for position, file in enumerate(stamps["file"])}
@@ -736,12 +740,19 @@ class SourceFingerprints:
     files_read: int  # files read and hashed this time (the others' fingerprints were cached)
 
 
-def fingerprint_source(source_dir: Path, fingerprint_cache: Path) -> SourceFingerprints:
+def fingerprint_source(
+    source_dir: Path,
+    fingerprint_cache: Path,
+    on_files_to_read: Callable[[int], object] | None = None,
+) -> SourceFingerprints:
     """List and fingerprint the source folder. Only new or changed files are read (see
-    fingerprint_with_cache); the cache is saved back when it changed."""
+    fingerprint_with_cache, which tells `on_files_to_read` how many); the cache is saved back
+    when it changed."""
     files = list_article_files(source_dir)
     saved = read_fingerprint_cache(fingerprint_cache)
-    fingerprints, files_read = fingerprint_with_cache(files, source_dir, saved)
+    fingerprints, files_read = fingerprint_with_cache(
+        files, source_dir, saved, on_files_to_read=on_files_to_read
+    )
     if files_read or len(fingerprints) != len(saved):  # else the saved copy is still exact
         write_fingerprint_cache(fingerprints, fingerprint_cache)
     return SourceFingerprints(fingerprints, len(files), files_read)
@@ -750,8 +761,16 @@ def fingerprint_source(source_dir: Path, fingerprint_cache: Path) -> SourceFinge
 # A prefetch is used by a plan made at most this long after it started; an older one (a run
 # that waited for another's writer lock) is done again, cheaply, from the cache it saved.
 PREFETCH_MAX_AGE_SECONDS = 60.0
-# Prefetches not yet used, by (source folder, cache file): (start time, result).
-_prefetched: dict[tuple[Path, Path], tuple[float, Future[SourceFingerprints]]] = {}
+
+
+class _Prefetch(NamedTuple):
+    started: float  # time.monotonic()
+    files_to_read: Future[int]  # known once the folder is listed and matched with the cache
+    result: Future[SourceFingerprints]
+
+
+# Prefetches not yet used, by (source folder, cache file).
+_prefetched: dict[tuple[Path, Path], _Prefetch] = {}
 
 
 def prefetch_fingerprints(source_dir: Path, fingerprint_cache: Path) -> Future[SourceFingerprints]:
@@ -765,22 +784,47 @@ def prefetch_fingerprints(source_dir: Path, fingerprint_cache: Path) -> Future[S
     found by the next run. It saves the fingerprint cache before the run takes its writer lock:
     the save is atomic, and a cache saved by either of two runs is right for the files it lists.
     """
+    files_to_read: Future[int] = Future()
     executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="prefetch-fingerprints")
-    future = executor.submit(fingerprint_source, source_dir, fingerprint_cache)
-    _prefetched[_prefetch_key(source_dir, fingerprint_cache)] = (time.monotonic(), future)
+    result = executor.submit(
+        fingerprint_source, source_dir, fingerprint_cache, files_to_read.set_result
+    )
+    key = _prefetch_key(source_dir, fingerprint_cache)
+    _prefetched[key] = _Prefetch(time.monotonic(), files_to_read, result)
     executor.shutdown(wait=False)  # its thread ends after its one job
-    return future
+    return result
+
+
+def prefetch_unless_pending(source_dir: Path, fingerprint_cache: Path) -> None:
+    """prefetch_fingerprints, unless one of this folder and cache is pending (`newsevents run`
+    starts one while the Prefect server starts; a deployment's run starts its own here)."""
+    if _prefetch_key(source_dir, fingerprint_cache) not in _prefetched:
+        prefetch_fingerprints(source_dir, fingerprint_cache)
+
+
+def prefetched_files_to_read(
+    source_dir: Path, fingerprint_cache: Path, wait_seconds: float
+) -> int | None:
+    """How many files the pending prefetch of this folder and cache found new or changed since
+    the last run (so, to read), once it has listed the folder and before it reads them, waiting
+    up to `wait_seconds`. None when there is no prefetch, it is still listing (a large folder)
+    or it failed before (the plan then fingerprints the folder itself and meets the error)."""
+    prefetch = _prefetched.get(_prefetch_key(source_dir, fingerprint_cache))
+    if prefetch is None:
+        return None
+    wait([prefetch.files_to_read, prefetch.result], wait_seconds, return_when=FIRST_COMPLETED)
+    return prefetch.files_to_read.result() if prefetch.files_to_read.done() else None
 
 
 def _take_prefetched(source_dir: Path, fingerprint_cache: Path) -> SourceFingerprints | None:
     """The prefetch for this folder and cache (waiting for it to finish), or None when there is
     none, it failed or it is too old."""
-    started, future = _prefetched.pop(_prefetch_key(source_dir, fingerprint_cache), (0.0, None))
-    if future is None or future.exception() is not None:
+    prefetch = _prefetched.pop(_prefetch_key(source_dir, fingerprint_cache), None)
+    if prefetch is None or prefetch.result.exception() is not None:
         return None
-    if time.monotonic() - started > PREFETCH_MAX_AGE_SECONDS:
+    if time.monotonic() - prefetch.started > PREFETCH_MAX_AGE_SECONDS:
         return None
-    return future.result()
+    return prefetch.result.result()
 
 
 def _prefetch_key(source_dir: Path, fingerprint_cache: Path) -> tuple[Path, Path]:

@@ -7,7 +7,8 @@ this pool and waits for the result; the Prefect task run (name, state, logs, ret
 the flow's process. Shipping a 500-article batch's frames to a worker and back costs ~5 ms
 against ~200 ms of work per stage (measured). Starting a worker costs more (~0.7 s of CPU: it
 imports pandas, pyarrow and the stages, and loads the gazetteer), so the flow opens the pool
-before it reads the warehouse and plans: by the first batch the workers are ready.
+before it reads the warehouse and plans: by the first batch the workers are ready. A small run
+(IN_PROCESS_MAX_ARTICLES) starts none: its stages run in the flow's process.
 
 Without an open pool (unit tests, a Dask worker, `--cpu-workers 1`) `run_on_cpu_worker` calls
 the function in-process, so the same task code runs everywhere.
@@ -21,6 +22,7 @@ import functools
 import importlib
 import multiprocessing
 import os
+import threading
 from collections.abc import Callable, Iterator
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
@@ -45,6 +47,18 @@ STAGE_MODULES = ("tasks.ingest", "tasks.clean", "tasks.dates", "tasks.extract")
 def default_cpu_workers() -> int:
     """One worker per core this process may use."""
     return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
+
+
+# A run with at most this many articles to process computes its stages in the flow's process and
+# starts no worker: a worker costs 0.7-1.2 s of CPU to start, more than the stage work of these
+# articles (about 1 ms each) on one core. This is the scheduled run with a few new files.
+IN_PROCESS_MAX_ARTICLES = 500
+
+
+def worker_processes_for(articles: int, workers: int) -> int:
+    """The CPU workers worth starting for `articles` articles to process: none (1) for a small
+    run, else `workers`."""
+    return 1 if articles <= IN_PROCESS_MAX_ARTICLES else workers
 
 
 # glibc's malloc gives each thread an arena of its own and, after a large block is freed, raises
@@ -91,9 +105,21 @@ def prepare_worker() -> None:
     return_freed_memory_to_the_os()
     for name in STAGE_MODULES:
         importlib.import_module(name)
+    warm_up_stages()
+
+
+def warm_up_stages() -> None:
+    """Load what the stages would load on their first batch: the gazetteer (0.1-0.3 s), which
+    extract needs on its first sentence."""
     from tasks.gazetteer import region_codes
 
-    region_codes()  # loads the gazetteer (0.1 s), which extract needs on its first sentence
+    region_codes()
+
+
+def warm_up_stages_in_background() -> None:
+    """warm_up_stages in a thread of this process: a small run's first batch, computed here,
+    does not wait for it while the run reads the warehouse and plans."""
+    threading.Thread(target=warm_up_stages, name="warm-up-stages", daemon=True).start()
 
 
 def _new_pool(size: int) -> ProcessPoolExecutor:

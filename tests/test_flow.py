@@ -302,3 +302,40 @@ def test_the_warehouse_answers_from_any_directory(
     assert int(out.stdout) == len(
         seeded_run["tables"]["events"].query("event_type == 'drone_attack'")
     )
+
+
+def test_a_small_run_computes_here_and_a_larger_one_in_cpu_workers(
+    seeded_run: dict[str, Any], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Worker processes start only for runs with enough work (or when asked for), and both
+    ways load the same tables."""
+    import tasks.workers
+    from flows.pipeline import newsevents_flow
+
+    pools_started: list[int] = []
+    start_pool = tasks.workers._new_pool
+    monkeypatch.setattr(
+        tasks.workers, "_new_pool", lambda size: pools_started.append(size) or start_pool(size)
+    )
+    source = seeded_run["source"]
+
+    def tables_of_a_run(name: str, **options: Any) -> dict[str, pd.DataFrame]:
+        newsevents_flow(source=str(source), data_dir=str(tmp_path / name), **options)
+        return read_tables(tmp_path / name / "warehouse.duckdb")
+
+    runs = {"small": tables_of_a_run("small", batch_size=2)}
+    assert pools_started == []  # 8 files: the stages ran in the flow's process
+    runs["asked"] = tables_of_a_run("asked", batch_size=2, cpu_worker_processes=2)
+    assert pools_started == [2]
+    monkeypatch.setattr(tasks.workers, "IN_PROCESS_MAX_ARTICLES", 3)  # 8 files are many now
+    monkeypatch.setattr("flows.pipeline.IN_PROCESS_MAX_ARTICLES", 3)
+    runs["larger"] = tables_of_a_run("larger", batch_size=2, cpu_worker_processes=None)
+    workers = tasks.workers.default_cpu_workers()
+    assert pools_started == [2, workers] if workers > 1 else [2]
+    for name, tables in runs.items():
+        for table in TABLES:
+            expected = seeded_run["tables"][table]
+            columns = [c for c in expected.columns if c not in {"ingested_at", "rejected_at"}]
+            pd.testing.assert_frame_equal(
+                tables[table][columns], expected[columns], obj=f"{name}: {table}"
+            )

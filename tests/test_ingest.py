@@ -26,6 +26,8 @@ from tasks.ingest import (
     plan_new_files,
     plan_source,
     prefetch_fingerprints,
+    prefetch_unless_pending,
+    prefetched_files_to_read,
     published_from,
     read_articles,
     read_fingerprint_cache,
@@ -369,6 +371,28 @@ def test_a_prefetch_too_old_or_failed_is_not_used(
     missing.mkdir()
     (missing / "x.txt").write_text("x.txt: Drones were shot down over Kursk overnight.")
     assert plan_source(missing, set(), set(), cache).planned["file"].tolist() == ["x.txt"]
+
+
+def test_a_prefetch_tells_early_how_many_files_need_reading(tmp_path: Path) -> None:
+    """What the flow asks before it starts its CPU workers: few files new or changed since the
+    last run mean a small run, whose stages run in the flow's process."""
+    source, cache = tmp_path / "articles", tmp_path / "fingerprints.parquet"
+    source.mkdir()
+    for name in ("a.txt", "b.txt", "c.txt"):
+        (source / name).write_text(f"{name}: Drones were shot down over Kursk overnight.")
+    assert prefetched_files_to_read(source, cache, wait_seconds=0.0) is None  # none started
+    prefetch_fingerprints(source, cache).result()
+    assert prefetched_files_to_read(source, cache, wait_seconds=5.0) == 3
+    assert plan_source(source, set(), set(), cache).files_read == 3  # the plan takes it
+    assert prefetched_files_to_read(source, cache, wait_seconds=0.0) is None  # taken
+
+    prefetch_unless_pending(source, cache)  # the next run's: every file is in the cache now
+    prefetch_unless_pending(source, cache)  # pending already: the same prefetch
+    assert prefetched_files_to_read(source, cache, wait_seconds=5.0) == 0
+    assert plan_source(source, set(), set(), cache).files_read == 0
+
+    prefetch_fingerprints(tmp_path / "gone", cache).exception()  # no such folder
+    assert prefetched_files_to_read(tmp_path / "gone", cache, wait_seconds=5.0) is None
 
 
 def test_an_unreadable_cache_means_reading_everything(tmp_path: Path) -> None:

@@ -25,7 +25,13 @@ from tasks.ingest import (
     load_manifest,
     read_articles,
 )
-from tasks.workers import STAGE_MODULES, cpu_workers, run_on_cpu_worker
+from tasks.workers import (
+    IN_PROCESS_MAX_ARTICLES,
+    STAGE_MODULES,
+    cpu_workers,
+    run_on_cpu_worker,
+    worker_processes_for,
+)
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 SEEDS = PROJECT_ROOT / "seeds"
@@ -112,6 +118,21 @@ def test_batch_size_grows_with_the_work_between_its_bounds(
     planned: int, workers: int, size: int
 ) -> None:
     assert batch_size_for(planned, workers) == size
+
+
+@pytest.mark.parametrize(
+    ("articles", "workers", "started"),
+    [
+        (0, 2, 1),  # nothing new: no worker starts
+        (200, 2, 1),  # a scheduled run with a few new files: its stages run in the flow
+        (IN_PROCESS_MAX_ARTICLES, 2, 1),
+        (IN_PROCESS_MAX_ARTICLES + 1, 2, 2),
+        (20_000, 2, 2),
+        (20_000, 1, 1),
+    ],
+)
+def test_a_small_run_starts_no_worker(articles: int, workers: int, started: int) -> None:
+    assert worker_processes_for(articles, workers) == started
 
 
 # Evaluated in a worker by the builtin eval: a function of this module would import the stages
