@@ -293,13 +293,14 @@ def anchors(source: Path) -> dict[str, float]:
 
 
 # The 1% re-run is measured this many times; the median is reported. Its cost is a few tenths
-# of a second between two runs of ~5 s, and one such pair varies by more on a shared machine.
+# of a second between two runs of ~5 s, and this shared machine's speed drifts by more than that
+# within a minute: each re-run is compared with the runs with nothing new just before and after.
 RERUN_ROUNDS = 3
 
 
 @dataclass
 class RerunCost:
-    noop_seconds: float  # a run with nothing new
+    noop_seconds: float  # runs with nothing new, the mean of the one before and the one after
     rerun_seconds: float  # the run after 1% new articles were added
     ratio: float  # (rerun - noop) / (full - noop): the extra work against the full run's
 
@@ -307,12 +308,15 @@ class RerunCost:
 def rerun_costs(
     source: Path, data_dir: Path, size: int, full_seconds: float, server_env: dict[str, str]
 ) -> list[RerunCost]:
-    """RERUN_ROUNDS rounds of: a run with nothing new, 1% new articles, a run; in round order."""
-    new_per_round, rounds = max(size // 100, 1), []
+    """RERUN_ROUNDS re-runs with 1% new articles, each between two runs with nothing new."""
+    new_per_round = max(size // 100, 1)
+    noops = [run_flow(source, data_dir, fresh=False, env=server_env).seconds]
+    rounds = []
     for round_number in range(RERUN_ROUNDS):
-        noop = run_flow(source, data_dir, fresh=False, env=server_env).seconds
         add_new_articles(source, size + round_number * new_per_round, new_per_round)
         rerun = run_flow(source, data_dir, fresh=False, env=server_env).seconds
+        noops.append(run_flow(source, data_dir, fresh=False, env=server_env).seconds)
+        noop = (noops[-2] + noops[-1]) / 2
         rounds.append(RerunCost(noop, rerun, (rerun - noop) / max(full_seconds - noop, 1e-9)))
     return rounds
 

@@ -12,6 +12,7 @@ A run whose data-quality checks fail loads its data, publishes its artifacts, an
 from __future__ import annotations
 
 import gc
+import threading
 import time
 from collections import deque
 from contextlib import ExitStack
@@ -43,9 +44,10 @@ from tasks.workers import (
     cpu_workers,
     default_cpu_workers,
     trim_freed_memory,
-    warm_up_stages_in_background,
+    warm_up_stages,
     worker_processes_for,
 )
+from warehouse.schemas import arrow_schema
 from warehouse.store import WarehousePaths, writer_lock
 
 # How long a run waits for its source's prefetch to tell whether it is small: to list the folder
@@ -98,7 +100,7 @@ def newsevents_flow(
         if not start_after_plan:
             open_workers.enter_context(cpu_workers(workers))
         elif files_to_read:
-            warm_up_stages_in_background()
+            _warm_up_in_background()
         known_ids, known_rejected = prepare_warehouse(paths)
         # quote(): large collections pass through without Prefect visiting every element.
         planned, files_found = plan_ingest(
@@ -164,6 +166,17 @@ def _run_batches(
             elapsed = time.monotonic() - started
             logger.info(progress_line(len(summaries), len(batches), done, elapsed))
     return summaries
+
+
+def _warm_up_in_background() -> None:
+    """For a small run's first batch, computed in this process: load what its stages and its
+    Parquet write load on first use, in a thread, while the run reads the warehouse and plans."""
+
+    def warm_up() -> None:
+        warm_up_stages()  # the gazetteer: 0.1-0.3 s
+        arrow_schema("articles")  # every table's Arrow schema, from one in-memory DuckDB: 0.07 s
+
+    threading.Thread(target=warm_up, name="warm-up", daemon=True).start()
 
 
 def _task_runner_is_threads() -> bool:

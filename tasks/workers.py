@@ -22,7 +22,6 @@ import functools
 import importlib
 import multiprocessing
 import os
-import threading
 from collections.abc import Callable, Iterator
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
@@ -114,12 +113,6 @@ def warm_up_stages() -> None:
     from tasks.gazetteer import region_codes
 
     region_codes()
-
-
-def warm_up_stages_in_background() -> None:
-    """warm_up_stages in a thread of this process: a small run's first batch, computed here,
-    does not wait for it while the run reads the warehouse and plans."""
-    threading.Thread(target=warm_up_stages, name="warm-up-stages", daemon=True).start()
 
 
 def _new_pool(size: int) -> ProcessPoolExecutor:
