@@ -31,7 +31,6 @@ from tasks.ingest import (
     Manifest,
     batch_size_for,
     chunk,
-    grouped_by_manifest_month,
     load_manifest,
     prefetch_unless_pending,
     prefetched_files_to_read,
@@ -109,10 +108,7 @@ def newsevents_flow(
         if start_after_plan:
             workers = worker_processes_for(len(planned), workers)
             open_workers.enter_context(cpu_workers(workers))
-        batches = chunk(
-            grouped_by_manifest_month(planned, manifest),
-            batch_size or batch_size_for(len(planned), workers),
-        )
+        batches = chunk(planned, batch_size or batch_size_for(len(planned), workers))
         # Prefect's and the libraries' objects live as long as the process: keep them out of
         # the collections below, which then only walk what the batches left (0.5 s -> 0.05 s).
         # Unfrozen after, so what was garbage at the freeze is collected later.

@@ -663,30 +663,6 @@ def batch_size_for(units: int, workers: int) -> int:
     return max(MIN_BATCH_SIZE, -(-units // batches))
 
 
-# The year and month an ISO publication date starts with ("2024-04-05T03:00:00Z" -> 2024-04).
-ISO_MONTH_RE = re.compile(r"\s*(\d{4}-\d{2})(?:-\d{2}|$|T)")
-
-
-def grouped_by_manifest_month(planned: pd.DataFrame, manifest: Manifest) -> pd.DataFrame:
-    """`planned` with the units of each publication month together, months in order and units
-    of an unknown month last, each group in listing order. The month is the manifest's (ISO
-    dates only: this is a grouping, not the article's date, which ingest decides).
-
-    The Parquet files are partitioned by month, one file per table, month and batch, so a batch
-    of an archive that spans many months writes many small files: 79 for a 1,800-article batch
-    over 18 months (0.28 s), against 6 for one month (0.07 s). Grouped, each batch spans one or
-    two months, and the warehouse holds fewer, larger files.
-    """
-    if planned.empty or not len(manifest):
-        return planned
-    months = []
-    for file in planned["file"].tolist():
-        found = ISO_MONTH_RE.match(manifest.entry_for(file).published or "")
-        months.append(found.group(1) if found else None)
-    order = sorted(range(len(months)), key=lambda row: (months[row] is None, months[row] or ""))
-    return planned.iloc[order].reset_index(drop=True)
-
-
 def chunk(frame: pd.DataFrame, batch_size: int) -> list[pd.DataFrame]:
     """Split a plan into batches of at most batch_size rows."""
     return [frame.iloc[start : start + batch_size] for start in range(0, len(frame), batch_size)]

@@ -21,7 +21,6 @@ from tasks.ingest import (
     decode_text,
     fingerprint_files,
     fingerprint_with_cache,
-    grouped_by_manifest_month,
     identify_undetermined,
     list_article_files,
     plan_new_files,
@@ -394,36 +393,6 @@ def test_a_prefetch_tells_early_how_many_files_need_reading(tmp_path: Path) -> N
 
     prefetch_fingerprints(tmp_path / "gone", cache).exception()  # no such folder
     assert prefetched_files_to_read(tmp_path / "gone", cache, wait_seconds=5.0) is None
-
-
-def test_a_plan_is_grouped_by_the_manifests_publication_month() -> None:
-    """Batches of an archive then span few months, and write few Parquet files."""
-    manifest = Manifest(
-        read_manifest(
-            "file,source,url,published\n"
-            "a.txt,,,2024-02-03T10:00:00Z\n"
-            "b.txt,,,April 1 2024\n"  # not ISO: an unknown month, last
-            "c.txt,,,2024-01-31\n"
-            "d.txt,,,2024-02-01\n"
-            "2024/e.txt,,,2024-01-05 08:00\n"
-            "g.jsonl,,,2023-12-30\n"
-        )
-    )
-    files = ["a.txt", "b.txt", "c.txt", "d.txt", "2024/e.txt", "f.txt", "g.jsonl", "g.jsonl"]
-    planned = pd.DataFrame({"file": files, "record": [0, 0, 0, 0, 0, 0, 1, 2]})
-    grouped = grouped_by_manifest_month(planned, manifest)
-    assert list(zip(grouped["file"], grouped["record"], strict=True)) == [
-        ("g.jsonl", 1),
-        ("g.jsonl", 2),
-        ("c.txt", 0),
-        ("2024/e.txt", 0),
-        ("a.txt", 0),
-        ("d.txt", 0),
-        ("b.txt", 0),
-        ("f.txt", 0),  # not in the manifest
-    ]
-    assert grouped.index.tolist() == list(range(8))
-    assert grouped_by_manifest_month(planned, Manifest()) is planned  # no manifest: as listed
 
 
 def test_an_unreadable_cache_means_reading_everything(tmp_path: Path) -> None:
