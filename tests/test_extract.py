@@ -19,11 +19,11 @@ from hypothesis import strategies as st
 
 from tasks.dates import EXPRESSION_COLUMNS, TimeExpression
 from tasks.extract import DroneEvent, Extraction, acled_codes, extract_drone_events, is_english
+from tests.conftest import CORPUS_DIR
 
 PROJECT_ROOT = Path(__file__).parent.parent
 SEEDS_DIR = PROJECT_ROOT / "seeds"
 GOLDEN_DIR = Path(__file__).parent / "golden" / "extract"
-CORPUS_DIR = Path("/work/shared/corpora/gdelt-ukraine-news")
 HEADER_RE = re.compile(r"^ date \d{4}-\d{2}-\d{2} ")
 
 D = date.fromisoformat
