@@ -39,9 +39,9 @@ from tasks.load import build_duckdb_task, prepare_warehouse, write_batch_task
 from tasks.stages import clean_task, dates_task, extract_task, plan_ingest, read_articles_task
 from tasks.summary import BatchSummary, progress_line, report_run, write_report_task
 from tasks.workers import (
-    IN_PROCESS_MAX_ARTICLES,
     cpu_workers,
     default_cpu_workers,
+    is_small_run,
     trim_freed_memory,
     warm_up_stages,
     worker_processes_for,
@@ -95,7 +95,7 @@ def newsevents_flow(
             files_to_read = prefetched_files_to_read(
                 source_dir, fingerprint_cache, PREFETCH_WAIT_SECONDS
             )
-        start_after_plan = files_to_read is not None and files_to_read <= IN_PROCESS_MAX_ARTICLES
+        start_after_plan = files_to_read is not None and is_small_run(files_to_read)
         if not start_after_plan:
             open_workers.enter_context(cpu_workers(workers))
         elif files_to_read:

@@ -54,10 +54,15 @@ def default_cpu_workers() -> int:
 IN_PROCESS_MAX_ARTICLES = 500
 
 
+def is_small_run(articles: int) -> bool:
+    """Whether `articles` articles to process are better done in the flow's process."""
+    return articles <= IN_PROCESS_MAX_ARTICLES
+
+
 def worker_processes_for(articles: int, workers: int) -> int:
     """The CPU workers worth starting for `articles` articles to process: none (1) for a small
     run, else `workers`."""
-    return 1 if articles <= IN_PROCESS_MAX_ARTICLES else workers
+    return 1 if is_small_run(articles) else workers
 
 
 # glibc's malloc gives each thread an arena of its own and, after a large block is freed, raises

@@ -26,7 +26,6 @@ from tests.conftest import CORPUS_DIR
 
 SEEDS = Path(__file__).parent.parent / "seeds"
 GOLDEN = Path(__file__).parent / "golden" / "clean"
-CORPUS = CORPUS_DIR  # ../shared beside the project; tests using it skip without it
 
 # Quality floors on the golden set (measured: drop precision 1.000, recall 0.973, shingle F1 0.999).
 MIN_DROP_PRECISION = 0.97
@@ -724,9 +723,9 @@ def test_invariants_on_hostile_input(lines: list[str]) -> None:
 
 @pytest.mark.slow
 def test_corpus_is_cleaned_fast_and_keeps_most_text() -> None:
-    if not CORPUS.is_dir():
-        pytest.skip(f"{CORPUS} is absent")
-    texts = [path.read_text(encoding="utf-8") for path in sorted(CORPUS.glob("*.txt"))]
+    if not CORPUS_DIR.is_dir():
+        pytest.skip(f"{CORPUS_DIR} is absent")
+    texts = [path.read_text(encoding="utf-8") for path in sorted(CORPUS_DIR.glob("*.txt"))]
     started = time.perf_counter()
     results = [clean_text(text) for text in texts]
     elapsed = time.perf_counter() - started

@@ -32,7 +32,6 @@ ROOT = Path(__file__).resolve().parents[1]
 GOLDEN = ROOT / "tests" / "golden" / "time_phrases.csv"
 EXPECTED = ROOT / "tests" / "expected-events.jsonl"
 SEEDS = ROOT / "seeds"
-CORPUS = CORPUS_DIR  # ../shared beside the project; tests using it skip without it
 HEADER = re.compile(r"^\ufeff?[ \t]*date[ \t]+\d{4}-\d{2}(?:-\d{2})?\b[ \t]*")
 
 
@@ -284,13 +283,13 @@ def test_dates_task_wraps_the_frame_function() -> None:
 
 
 def test_corpus_offsets_and_order() -> None:
-    if not CORPUS.is_dir():
+    if not CORPUS_DIR.is_dir():
         pytest.skip("corpus folder absent")
-    with (CORPUS / "manifest.csv").open(encoding="utf-8", newline="") as handle:
+    with (CORPUS_DIR / "manifest.csv").open(encoding="utf-8", newline="") as handle:
         rows = list(csv.DictReader(handle))
     total = 0
     for row in rows:
-        body = (CORPUS / row["file"]).read_text(encoding="utf-8")
+        body = (CORPUS_DIR / row["file"]).read_text(encoding="utf-8")
         found = tag_time_expressions(body, parse_published(row["published"])[0])
         _check_invariants(body, found)
         total += len(found)

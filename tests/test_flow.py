@@ -328,7 +328,6 @@ def test_a_small_run_computes_here_and_a_larger_one_in_cpu_workers(
     runs["asked"] = tables_of_a_run("asked", batch_size=2, cpu_worker_processes=2)
     assert pools_started == [2]
     monkeypatch.setattr(tasks.workers, "IN_PROCESS_MAX_ARTICLES", 3)  # 8 files are many now
-    monkeypatch.setattr("flows.pipeline.IN_PROCESS_MAX_ARTICLES", 3)
     runs["larger"] = tables_of_a_run("larger", batch_size=2, cpu_worker_processes=None)
     workers = tasks.workers.default_cpu_workers()
     assert pools_started == ([2, workers] if workers > 1 else [2])  # 1 core: no pool
