@@ -663,6 +663,27 @@ def batch_size_for(units: int, workers: int) -> int:
     return max(MIN_BATCH_SIZE, -(-units // batches))
 
 
+def in_publication_month_order(planned: pd.DataFrame, manifest: Manifest) -> pd.DataFrame:
+    """The plan sorted by the month its manifest gives each file (files without one last),
+    listing order kept within a month.
+
+    The warehouse writes one Parquet file per table and published month of a batch, so a batch
+    of one or two months writes a few files where a batch spread over years writes one per month
+    (measured at 20k articles of 2022-2024: 129 files instead of 941, and 2 s less of the flow's
+    CPU). A month the manifest does not give (found in the text later) only costs a file more.
+    """
+    month_of: dict[str | None, str] = {}  # published values repeat: each is parsed once
+    months = []
+    for file in planned["file"].tolist():
+        published = manifest.entry_for(file).published
+        if published not in month_of:
+            day, _ = parse_published(published)
+            month_of[published] = f"{day:%Y-%m}" if day else "~"  # "~" sorts after digits
+        months.append(month_of[published])
+    order = sorted(range(len(months)), key=months.__getitem__)  # stable
+    return planned.iloc[order]
+
+
 def chunk(frame: pd.DataFrame, batch_size: int) -> list[pd.DataFrame]:
     """Split a plan into batches of at most batch_size rows."""
     return [frame.iloc[start : start + batch_size] for start in range(0, len(frame), batch_size)]

@@ -22,6 +22,7 @@ from tasks.ingest import (
     fingerprint_files,
     fingerprint_with_cache,
     identify_undetermined,
+    in_publication_month_order,
     list_article_files,
     plan_new_files,
     plan_source,
@@ -399,3 +400,21 @@ def test_an_unreadable_cache_means_reading_everything(tmp_path: Path) -> None:
     (tmp_path / "fingerprints.parquet").write_bytes(b"not parquet")
     assert read_fingerprint_cache(tmp_path / "fingerprints.parquet").empty
     assert read_fingerprint_cache(tmp_path / "missing.parquet").empty
+
+
+def test_a_plan_is_put_in_publication_month_order_for_its_batches() -> None:
+    manifest = Manifest(
+        read_manifest(
+            "file,source,url,published\n"
+            "a.txt,,,2024-04-05T21:00:00Z\n"
+            "b.txt,,,2022-03-01\n"
+            "c.txt,,,not a date\n"
+            "d.txt,,,2024-04\n"
+            "e.txt,,,2022-03-30\n"
+        )
+    )
+    planned = pd.DataFrame({"file": ["a.txt", "b.txt", "c.txt", "d.txt", "e.txt", "f.txt"]})
+    ordered = in_publication_month_order(planned, manifest)
+    # Months in order, listing order within a month, files without a month (c, f: unlisted) last.
+    assert ordered["file"].tolist() == ["b.txt", "e.txt", "a.txt", "d.txt", "c.txt", "f.txt"]
+    assert ordered.index.tolist() == [1, 4, 0, 3, 2, 5]
