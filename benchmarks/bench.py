@@ -134,15 +134,22 @@ def _proc_fields(pid: int) -> tuple[int, int, float, str] | None:
 
 
 def _descendants(pid: int) -> list[int]:
+    """Every live descendant of `pid`: the children of each of its threads, recursively (a
+    process started from a thread other than the main one is that thread's child)."""
     found, todo = [], [pid]
     while todo:
         parent = todo.pop()
         try:
-            children = Path(f"/proc/{parent}/task/{parent}/children").read_text().split()
+            threads = list(Path(f"/proc/{parent}/task").iterdir())
         except OSError:
             continue
-        found += [int(child) for child in children]
-        todo += [int(child) for child in children]
+        for thread in threads:
+            try:
+                children = [int(child) for child in (thread / "children").read_text().split()]
+            except OSError:
+                continue
+            found += children
+            todo += children
     return found
 
 
