@@ -13,6 +13,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
+import tasks.workers
 from tasks.clean import clean_articles
 from tasks.dates import time_expressions_frame
 from tasks.extract import extract_tables
@@ -29,7 +30,9 @@ from tasks.workers import (
     IN_PROCESS_MAX_ARTICLES,
     STAGE_MODULES,
     cpu_workers,
+    discard_early_cpu_workers,
     run_on_cpu_worker,
+    start_cpu_workers_early,
     worker_processes_for,
 )
 
@@ -83,6 +86,50 @@ def test_work_goes_to_other_processes_and_the_pool_closes_after() -> None:
         pids = {run_on_cpu_worker(os.getpid) for _ in range(6)}
     assert os.getpid() not in pids
     assert 1 <= len(pids) <= 2
+    assert run_on_cpu_worker(os.getpid) == os.getpid()
+
+
+def test_workers_started_early_are_the_ones_the_flow_uses(monkeypatch: pytest.MonkeyPatch) -> None:
+    """`newsevents run` starts a large run's workers before the flow; the flow's cpu_workers of
+    the same size takes them over instead of starting more."""
+    started: list[int] = []
+    new_pool = tasks.workers._new_pool
+    monkeypatch.setattr(
+        tasks.workers, "_new_pool", lambda size: started.append(size) or new_pool(size)
+    )
+    start_cpu_workers_early(2)
+    start_cpu_workers_early(2)  # once is enough
+    with cpu_workers(2):
+        pids = {run_on_cpu_worker(os.getpid) for _ in range(4)}
+    assert started == [2]
+    assert os.getpid() not in pids
+    discard_early_cpu_workers()  # nothing left to discard: the flow took them
+    assert started == [2]
+
+
+def test_workers_started_early_and_not_taken_over_are_closed(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    started: list[int] = []
+    new_pool = tasks.workers._new_pool
+    monkeypatch.setattr(
+        tasks.workers, "_new_pool", lambda size: started.append(size) or new_pool(size)
+    )
+    start_cpu_workers_early(2)
+    early = tasks.workers._early_pool
+    with cpu_workers(3):  # the flow wants another size: a pool of its own
+        assert run_on_cpu_worker(sum, [1, 2]) == 3
+    assert started == [2, 3]
+    assert early is not None
+    with pytest.raises(RuntimeError, match="after shutdown"):  # the early one was closed
+        early.submit(os.getpid)
+    start_cpu_workers_early(2)
+    early = tasks.workers._early_pool
+    discard_early_cpu_workers()  # a small run: the flow computed in its own process
+    assert early is not None
+    with pytest.raises(RuntimeError, match="after shutdown"):
+        early.submit(os.getpid)
+    assert tasks.workers._early_pool is None
     assert run_on_cpu_worker(os.getpid) == os.getpid()
 
 
