@@ -662,19 +662,40 @@ def clean_texts(texts: Sequence[str], sources: Sequence[str | None]) -> list[Cle
 REMOVED_COLUMNS = ["article_id", "line_no", "text", "reason"]
 
 
+# What clean_articles reads of an articles frame: a CPU worker is sent only these.
+CLEAN_INPUT_COLUMNS = ["article_id", "source", "raw_text"]
+CLEANED_COLUMNS = ["title", "body", "author", "dateline_place", "n_removed_lines"]
+
+
 def clean_articles(articles: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """Articles with raw_text -> (a new frame adding title, body, author, n_removed_lines;
-    one row per removed line: article_id, line_no, text, reason)."""
+    """Articles with raw_text -> (a new frame adding title, body, author, dateline_place,
+    n_removed_lines; one row per removed line: article_id, line_no, text, reason)."""
+    cleaned, removed = cleaned_fields(articles)
+    return with_fields(articles, cleaned), removed
+
+
+def with_fields(articles: pd.DataFrame, fields: pd.DataFrame) -> pd.DataFrame:
+    """`articles` with the columns of `fields`, a frame with a row per article in their order."""
+    aligned = fields.set_axis(articles.index)
+    return articles.assign(**{column: aligned[column] for column in aligned.columns})
+
+
+def cleaned_fields(articles: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """What clean_articles adds, alone: (CLEANED_COLUMNS, a row per article in its order; the
+    removed lines). A worker returns only these, not the raw text the caller holds already."""
     sources = [
         None if pd.isna(s) else str(s) for s in articles.get("source", [None] * len(articles))
     ]
     results = clean_texts(list(articles["raw_text"]), sources)
-    cleaned = articles.assign(
-        title=[r.title for r in results],
-        body=[r.body for r in results],
-        author=[r.author for r in results],
-        dateline_place=[r.dateline_place for r in results],
-        n_removed_lines=[len(r.removed) for r in results],
+    cleaned = pd.DataFrame(
+        {
+            "title": [r.title for r in results],
+            "body": [r.body for r in results],
+            "author": [r.author for r in results],
+            "dateline_place": [r.dateline_place for r in results],
+            "n_removed_lines": [len(r.removed) for r in results],
+        },
+        columns=CLEANED_COLUMNS,
     )
     removed = pd.DataFrame(
         [

@@ -15,7 +15,7 @@ import pandas as pd
 from prefect import get_run_logger, task
 from prefect.cache_policies import NO_CACHE
 
-from tasks.clean import clean_articles
+from tasks.clean import CLEAN_INPUT_COLUMNS, cleaned_fields, with_fields
 from tasks.dates import DATES_INPUT_COLUMNS, time_expressions_frame
 from tasks.extract import EXTRACT_INPUT_COLUMNS, extract_tables
 from tasks.formats import quick_language
@@ -80,7 +80,9 @@ def read_articles_task(
 @task(name="clean", cache_policy=NO_CACHE)
 def clean_task(frames: dict[str, pd.DataFrame]) -> dict[str, pd.DataFrame]:
     """Clean a batch: its articles get title, body, author; removed_lines says what went."""
-    cleaned, removed = run_on_cpu_worker(clean_articles, frames["articles"])
+    articles = frames["articles"]
+    fields, removed = run_on_cpu_worker(cleaned_fields, columns(articles, CLEAN_INPUT_COLUMNS))
+    cleaned = with_fields(articles, fields)
     by_reason = removed["reason"].value_counts().to_dict() if len(removed) else {}
     get_run_logger().info(
         "clean: %d articles, %d lines removed (%s)",

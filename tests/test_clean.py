@@ -12,14 +12,18 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from tasks.clean import (
+    CLEAN_INPUT_COLUMNS,
+    CLEANED_COLUMNS,
     CleanResult,
     RemovedLine,
     clean_articles,
     clean_text,
     clean_texts,
+    cleaned_fields,
     literal_trigger,
     parse_phrase_rules,
     template_lines_by_source,
+    with_fields,
 )
 from tasks.ingest import split_header
 from tests.conftest import CORPUS_DIR
@@ -591,6 +595,29 @@ def test_clean_articles_returns_new_frames() -> None:
         "reason": "phrase:subscribe",
     }
     assert list(removed.columns) == ["article_id", "line_no", "text", "reason"]
+
+
+def test_a_worker_returns_only_the_cleaned_fields_which_join_back_to_the_same_frame() -> None:
+    """The clean task sends a worker three columns and gets back only what cleaning adds (not
+    the raw text again); joined to the batch, that is exactly clean_articles' frame."""
+    articles = pd.DataFrame(
+        {
+            "article_id": ["a1", "a2"],
+            "source": ["MRT", None],
+            "raw_text": [seed_text("003"), "Drones hit Kursk\nSubscribe"],
+            "url": ["https://example.org/1", None],
+        },
+        index=[7, 3],  # a batch cut from a larger frame keeps its index
+    )
+    fields, removed = cleaned_fields(articles[CLEAN_INPUT_COLUMNS])
+    assert list(fields.columns) == CLEANED_COLUMNS
+    assert list(fields["title"]) == [
+        "Drones attack Ukrainian capital as Putin heads to Belarus",
+        "Drones hit Kursk",
+    ]
+    expected, expected_removed = clean_articles(articles)
+    pd.testing.assert_frame_equal(with_fields(articles, fields), expected)
+    pd.testing.assert_frame_equal(removed, expected_removed)
 
 
 # --- the lexicon file -----------------------------------------------------------------------------
