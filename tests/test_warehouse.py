@@ -19,6 +19,7 @@ import pytest
 from warehouse.legacy_layout import migrate_legacy_layout
 from warehouse.schemas import TABLE_NAMES, arrow_schema, column_comments
 from warehouse.store import (
+    BuildResult,
     LegacyLayout,
     WarehouseBusy,
     WarehousePaths,
@@ -351,6 +352,50 @@ def test_quality_checks_all_pass_on_a_clean_batch(tmp_path: Path) -> None:
     result = build_duckdb(paths)
     assert [c.check for c in result.checks if c.passed] == [c.check for c in result.checks]
     assert len(result.checks) == 9
+
+
+def test_an_incremental_build_checks_the_new_articles_and_keeps_the_earlier_failures(
+    tmp_path: Path,
+) -> None:
+    """The checks that compare rows with their article's body read only the articles a build
+    loaded (the others were checked when they were loaded), and add the failures the build
+    before found: the counts are those a full rebuild finds."""
+    paths = WarehousePaths(tmp_path)
+
+    def batch(key: str, article_id: str, evidence: str) -> None:
+        events = pd.DataFrame([event_row(f"e-{key}", article_id=article_id, evidence=evidence)])
+        frames = {
+            "events": events,
+            "claims": claim_rows(events),
+            "articles": article_rows(article_id),
+        }
+        write_batch(paths, key, frames)
+
+    def evidence_failures(result: BuildResult) -> int:
+        (check,) = [c for c in result.checks if c.check == "evidence_is_in_the_article"]
+        return check.failing_rows
+
+    good, bad = "A drone was shot down over Kursk.", "A drone was shot down over Kursk!"
+    batch("k1", "a1", bad)
+    assert evidence_failures(build_duckdb(paths)) == 2  # the event and its claim
+    batch("k2", "a2", good)
+    result = build_duckdb(paths)
+    assert result.incremental and evidence_failures(result) == 2  # a1's, not counted twice
+    batch("k3", "a3", bad)
+    result = build_duckdb(paths)
+    assert result.incremental and evidence_failures(result) == 4
+    assert evidence_failures(build_duckdb(paths, full=True)) == 4
+    result = build_duckdb(paths)  # nothing new
+    assert result.incremental and evidence_failures(result) == 4
+    with duckdb.connect(str(paths.duckdb_path), read_only=True) as con:
+        stored = con.execute(
+            "SELECT failing_rows, sample FROM data_quality "
+            "WHERE check_name = 'evidence_is_in_the_article'"
+        ).fetchone()
+    assert stored == (
+        4,
+        "('claims', 'c-e-k1'); ('claims', 'c-e-k3'); ('events', 'e-k1'); ('events', 'e-k3')",
+    )
 
 
 def rejected_row(uri: str) -> pd.DataFrame:

@@ -49,7 +49,7 @@ import pyarrow.compute as pc
 import pyarrow.parquet as pq
 from fsspec.implementations.local import LocalFileSystem
 
-from warehouse.quality import CheckResult, run_checks
+from warehouse.quality import CHECKS_DIR, CheckResult, run_checks
 from warehouse.reference import admin1_regions
 from warehouse.schemas import ARTICLE_CHILD_TABLES, TABLE_NAMES, arrow_schema, table_ddl
 
@@ -58,6 +58,7 @@ VIEWS_DIR = Path(__file__).parent / "views"
 COMMIT_TABLE = "articles"
 LOAD_SQL = (SQL_DIR / "load_table.sql").read_text(encoding="utf-8")
 RECORD_LOADED_SQL = (SQL_DIR / "record_loaded_files.sql").read_text(encoding="utf-8")
+CHECKED_ARTICLES_SQL = (SQL_DIR / "checked_articles.sql").read_text(encoding="utf-8")
 PARTITION_COLUMN = "published_month"
 UNKNOWN_MONTH = "unknown"
 COMMITS_DIR = "_commits"
@@ -549,6 +550,9 @@ def build_duckdb(paths: WarehousePaths, full: bool = False) -> BuildResult:
                 con.execute(table_ddl(table))
             _load_reference_tables(con)
         assert loaded is not None
+        # The previous build's check results, to carry over; without them, check every article.
+        previous_checks = _stored_check_results(con) if incremental else None
+        first_new_article = _row_count(con, "articles") if previous_checks is not None else 0
         for table in TABLE_NAMES:
             new = [name for name in in_force[table] if name not in loaded.get(table, set())]
             if new:
@@ -562,7 +566,8 @@ def build_duckdb(paths: WarehousePaths, full: bool = False) -> BuildResult:
         con.execute((SQL_DIR / "build_incidents.sql").read_text(encoding="utf-8"))
         for view in sorted(VIEWS_DIR.glob("*.sql")):
             con.execute(view.read_text(encoding="utf-8"))
-        checks = run_checks(con)
+        con.execute(CHECKED_ARTICLES_SQL, {"first_new_row": first_new_article})
+        checks = run_checks(con, previous_checks)
         quality = pd.DataFrame(
             [(c.check, c.description, c.failing_rows, c.passed, c.sample) for c in checks],
             columns=["check_name", "description", "failing_rows", "passed", "sample"],
@@ -586,9 +591,10 @@ DERIVED_TABLE_NAMES = ("incidents", "data_quality")
 
 
 def schema_fingerprint() -> str:
-    """A hash of every declared table, view and build SQL file: a change forces a full rebuild."""
+    """A hash of every declared table, view, build SQL file and check: a change forces a full
+    rebuild (and a changed check then reads every row, not only the new ones)."""
     digest = hashlib.sha256()
-    for folder in (Path(__file__).parent / "tables", VIEWS_DIR, SQL_DIR):
+    for folder in (Path(__file__).parent / "tables", VIEWS_DIR, SQL_DIR, CHECKS_DIR):
         for path in sorted(folder.glob("*.sql")):
             digest.update(path.name.encode() + b"\0" + path.read_bytes())
     return digest.hexdigest()[:20]
@@ -610,6 +616,19 @@ def _loaded_files(duckdb_path: Path) -> dict[str, set[str]] | None:
     for table, name in rows:
         loaded.setdefault(table, set()).add(name)
     return loaded
+
+
+def _stored_check_results(con: duckdb.DuckDBPyConnection) -> dict[str, CheckResult] | None:
+    """The check results the file holds (its last build's), or None when it holds none."""
+    (stored,) = con.execute(
+        "SELECT count(*) FROM duckdb_tables() WHERE table_name = 'data_quality'"
+    ).fetchone() or (0,)
+    if not stored:
+        return None
+    rows = con.execute(
+        "SELECT check_name, description, failing_rows, sample FROM data_quality"
+    ).fetchall()
+    return {row[0]: CheckResult(*row) for row in rows}
 
 
 def _row_count(con: duckdb.DuckDBPyConnection, table: str) -> int:
