@@ -12,6 +12,7 @@ import pytest
 
 from tasks.formats import (
     RecordError,
+    _language_identifier,
     detect_language,
     extract_html,
     identify_language,
@@ -227,8 +228,14 @@ def test_the_language_model_is_loaded_from_a_cached_copy_after_the_first_time(
     monkeypatch.undo()
 
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
+    whole = cached.read_bytes()
     cached.write_bytes(b"half a pickle")  # a damaged copy is a miss, then rewritten
     release_language_model()
     assert identify_language(text) == "fr"
-    assert cached.stat().st_size > 1_000_000
+    assert cached.read_bytes() == whole
+    # The two large arrays sit beside it, memory-mapped when it is loaded.
+    arrays = sorted(path.name for path in cached.parent.glob("*.npy"))
+    assert arrays == [f"{cached.stem}.nb_ptc.npy", f"{cached.stem}.tk_nextmove.npy"]
+    release_language_model()
+    assert type(_language_identifier().nb_ptc).__name__ == "memmap"  # the copy, now
     release_language_model()

@@ -10,7 +10,7 @@ import pandas as pd
 import pytest
 
 import tasks.ingest
-from tasks.formats import quick_language
+from tasks.formats import _language_identifier, quick_language
 from tasks.ingest import (
     UNIT_COLUMNS,
     Manifest,
@@ -209,6 +209,7 @@ def test_a_worker_leaves_the_language_model_to_the_flow_and_both_agree(tmp_path:
     languages = dict(zip(in_worker["source_uri"], in_worker["language"], strict=True))
     assert languages == {"en.txt": "en", "fr.txt": "und", "headline.txt": "und"}
     settled = identify_undetermined(in_worker)
+    assert _language_identifier.cache_info().currsize == 0  # the flow does not keep the model
     whole, _ = read_articles(fingerprints, tmp_path, Manifest(), RUN_AT)
     assert settled["language"].tolist() == whole["language"].tolist() == ["en", "fr", "en"]
     assert in_worker["language"].tolist() == ["en", "und", "und"]  # the input is not changed
