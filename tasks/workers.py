@@ -109,8 +109,18 @@ def _c_library() -> ctypes.CDLL | None:
     return ctypes.CDLL(libc_path) if libc_path else None
 
 
+# Workers run at a lower priority than the flow's process (and a temporary Prefect server): on a
+# busy machine the CPU goes first to the work that keeps the workers fed (the server's start-up,
+# the flow's task runs and writes), and the workers take the rest. Measured at 20k articles,
+# cold, on 2 cores: 0.4-1.5 s faster in 6 of 7 alternated pairs (the server answered ~0.5 s
+# sooner while the workers started).
+WORKER_NICENESS = 5
+
+
 def prepare_worker() -> None:
-    """A worker's first step (the pool's initializer): tune its memory, import the stages."""
+    """A worker's first step (the pool's initializer): lower its priority, tune its memory,
+    import the stages."""
+    os.nice(WORKER_NICENESS)
     return_freed_memory_to_the_os()
     for name in STAGE_MODULES:
         importlib.import_module(name)

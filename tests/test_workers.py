@@ -133,6 +133,12 @@ def test_workers_started_early_and_not_taken_over_are_closed(
     assert run_on_cpu_worker(os.getpid) == os.getpid()
 
 
+def test_workers_run_at_a_lower_priority_than_the_flow() -> None:
+    with cpu_workers(2):
+        niceness = run_on_cpu_worker(os.nice, 0)  # os.nice(0) reads the niceness
+    assert niceness == min(os.nice(0) + tasks.workers.WORKER_NICENESS, 19)
+
+
 def kill_this_process() -> None:
     os.kill(os.getpid(), signal.SIGKILL)
 
