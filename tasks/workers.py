@@ -7,8 +7,9 @@ this pool and waits for the result; the Prefect task run (name, state, logs, ret
 the flow's process. Shipping a 500-article batch's frames to a worker and back costs ~5 ms
 against ~200 ms of work per stage (measured). Starting a worker costs more (~0.7 s of CPU: it
 imports pandas, pyarrow and the stages, and loads the gazetteer), so the flow opens the pool
-before it reads the warehouse and plans: by the first batch the workers are ready. A small run
-(IN_PROCESS_MAX_ARTICLES) starts none: its stages run in the flow's process.
+before it reads the warehouse and plans, or takes over the one `newsevents run` started while it
+waited for its Prefect server (start_cpu_workers_early): by the first batch the workers are
+ready. A small run (IN_PROCESS_MAX_ARTICLES) starts none: its stages run in the flow's process.
 
 Without an open pool (unit tests, a Dask worker, `--cpu-workers 1`) `run_on_cpu_worker` calls
 the function in-process, so the same task code runs everywhere.
@@ -22,7 +23,6 @@ import functools
 import importlib
 import multiprocessing
 import os
-import threading
 from collections.abc import Callable, Iterator
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
@@ -40,7 +40,6 @@ _pool_used = False  # whether the open pool was given work
 # A pool started before the flow (start_cpu_workers_early), for its cpu_workers to take over.
 _early_pool: ProcessPoolExecutor | None = None
 _early_pool_size = 0
-_early_lock = threading.Lock()
 
 
 # What a worker runs: imported as the worker starts, with the gazetteer loaded, so that the
@@ -156,20 +155,16 @@ def start_cpu_workers_early(size: int) -> None:
     wait leaves idle, and are ready when the flow's first batch is.
     """
     global _early_pool, _early_pool_size
-    if size <= 1:
-        return
-    with _early_lock:
-        if _early_pool is None and _pool is None:
-            return_freed_memory_to_the_os()  # before the workers start: they inherit it
-            _early_pool, _early_pool_size = _new_pool(size), size
+    if size > 1 and _early_pool is None and _pool is None:
+        return_freed_memory_to_the_os()  # before the workers start: they inherit it
+        _early_pool, _early_pool_size = _new_pool(size), size
 
 
 def discard_early_cpu_workers() -> None:
     """Close a pool started early that no flow took over (the flow found little work after all,
     or failed first): its workers exit on their own, without being waited for."""
     global _early_pool
-    with _early_lock:
-        pool, _early_pool = _early_pool, None
+    pool, _early_pool = _early_pool, None
     if pool is not None:
         pool.shutdown(wait=False, cancel_futures=True)
 
@@ -177,8 +172,7 @@ def discard_early_cpu_workers() -> None:
 def _take_early_pool(size: int) -> ProcessPoolExecutor | None:
     """The pool started early, if it has `size` workers (one of another size is closed)."""
     global _early_pool
-    with _early_lock:
-        pool, _early_pool = _early_pool, None
+    pool, _early_pool = _early_pool, None
     if pool is not None and _early_pool_size != size:
         pool.shutdown(wait=False, cancel_futures=True)
         return None
