@@ -26,6 +26,7 @@ from prefect.futures import PrefectFuture
 from prefect.task_runners import ThreadPoolTaskRunner
 from prefect.utilities.annotations import quote
 
+from tasks.formats import release_language_model
 from tasks.ingest import (
     Manifest,
     batch_size_for,
@@ -123,6 +124,7 @@ def newsevents_flow(
             gc.unfreeze()
         # The workers stop here, before the build: their memory is free when DuckDB needs it.
         open_workers.close()
+        release_language_model()  # if a batch kept it (no cached copy): memory the build can use
         build = build_duckdb_task(paths)
         write_report_task(paths, run_at.date())
     return report_run(quote(summaries), files_found, build, paths)

@@ -6,7 +6,6 @@ trafilatura (favor_precision) and htmldate, not by hand; our line cleaner runs a
 
 from __future__ import annotations
 
-import contextlib
 import functools
 import hashlib
 import importlib.metadata
@@ -297,9 +296,11 @@ def _language_identifier() -> Any:
     except Exception:  # noqa: BLE001 - absent, partial or stale: a cache miss, never an error
         pass
     identifier = langid.LanguageIdentifier.from_model_file(langid.MODEL_FILE)
-    with contextlib.suppress(OSError):  # a read-only home: load from the package next time too
+    try:
         _save_model(identifier, cached)
-    return identifier
+        return _load_cached_model(cached)  # mapped, as every later load
+    except Exception:  # noqa: BLE001 - a read-only home: the package's copy serves this run
+        return identifier
 
 
 # The model's two large arrays, kept as .npy files beside the cached copy and memory-mapped:
@@ -359,6 +360,17 @@ def language_model_cache_path() -> Path:
     key = hashlib.sha256(stamp.encode()).hexdigest()[:16]
     cache = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache")
     return cache / "newsevents" / f"py3langid-model-{key}.pickle"
+
+
+def release_language_model_if_mapped() -> None:
+    """release_language_model, if the loaded model is the memory-mapped cached copy (loaded
+    again in ~0.01 s); one loaded from the package (0.5 s: the cache folder is not writable)
+    is kept."""
+    with _LANGUAGE_MODEL_LOCK:
+        if _language_identifier.cache_info().currsize and isinstance(
+            _language_identifier().nb_ptc, np.memmap
+        ):
+            _language_identifier.cache_clear()
 
 
 def release_language_model() -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import shutil
 from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, date, datetime
@@ -20,6 +21,7 @@ from tasks.formats import (
     reads_as_english,
     record_fields,
     release_language_model,
+    release_language_model_if_mapped,
 )
 from tasks.ingest import (
     Manifest,
@@ -238,4 +240,28 @@ def test_the_language_model_is_loaded_from_a_cached_copy_after_the_first_time(
     assert arrays == [f"{cached.stem}.nb_ptc.npy", f"{cached.stem}.tk_nextmove.npy"]
     release_language_model()
     assert type(_language_identifier().nb_ptc).__name__ == "memmap"  # the copy, now
+    release_language_model()
+
+
+def test_the_model_is_freed_after_a_batch_only_when_it_loads_again_quickly(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    """From the memory-mapped cached copy it is freed (0.01 s to load again); from the package,
+    when the cache folder cannot be written (0.5 s to load), it is kept."""
+    text = "La défense aérienne russe a abattu douze drones ukrainiens dans la région."
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
+    release_language_model()
+    assert identify_language(text) == "fr"
+    release_language_model_if_mapped()
+    assert _language_identifier.cache_info().currsize == 0
+    read_only = tmp_path / "read-only"
+    read_only.mkdir()
+    read_only.chmod(0o500)
+    monkeypatch.setenv("XDG_CACHE_HOME", str(read_only))
+    if os.access(read_only, os.W_OK):  # root writes anywhere: a file where the folder would be
+        monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "a-file"))
+        (tmp_path / "a-file").write_text("")
+    assert identify_language(text) == "fr"
+    release_language_model_if_mapped()
+    assert _language_identifier.cache_info().currsize == 1  # kept
     release_language_model()
