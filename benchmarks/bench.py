@@ -153,10 +153,12 @@ def _descendants(pid: int) -> list[int]:
     return found
 
 
-def _role(command: str) -> str:
+def _role(command: str) -> str | None:
+    """The role of a process the run started, from its command line: None when that says
+    nothing (empty while the process exits; the run's own while it starts, before its exec)."""
     if "uvicorn" in command or "prefect.server" in command or "prefect server" in command:
         return "server"
-    return "workers" if "multiprocessing" in command else "flow"
+    return "workers" if "multiprocessing" in command else None
 
 
 def run_flow(
@@ -202,6 +204,7 @@ class UsageSampler(threading.Thread):
         self.pid, self.done = pid, threading.Event()
         self.peak_run = self.peak_proportional = self.peak_process = self.peak_server = 0
         self.cpu: dict[int, tuple[str, float]] = {}
+        self.roles: dict[int, str] = {}
 
     def run(self) -> None:
         while not self.done.is_set():
@@ -219,7 +222,11 @@ class UsageSampler(threading.Thread):
             if fields is None:
                 continue
             rss, pss, cpu_seconds, cmdline = fields
-            role = "flow" if pid == self.pid else _role(cmdline)
+            if pid == self.pid:
+                role = "flow"
+            else:  # the role it was seen with, while its command line says nothing
+                role = _role(cmdline) or self.roles.get(pid, "workers")
+                self.roles[pid] = role
             self.cpu[pid] = (role, cpu_seconds)
             if role == "server":
                 self.peak_server = max(self.peak_server, rss)
