@@ -13,6 +13,7 @@ from pathlib import Path
 
 import duckdb
 import pandas as pd
+import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 
@@ -30,7 +31,7 @@ from warehouse.store import (
     known_article_ids,
     known_rejections,
     live_files,
-    month_of,
+    months_of,
     read_commits,
     remove_uncommitted_batches,
     to_arrow,
@@ -102,19 +103,22 @@ def drop_commit(paths: WarehousePaths, name: str) -> None:
 
 
 @pytest.mark.parametrize(
-    ("value", "month"),
+    ("column", "months"),
     [
-        (date(2024, 4, 5), "2024-04"),
-        (datetime(2023, 12, 31, 23, 59, tzinfo=UTC), "2023-12"),
-        (pd.Timestamp("2022-02-24"), "2022-02"),
-        (date(1, 1, 1), "0001-01"),
-        (None, "unknown"),
-        (pd.NaT, "unknown"),
-        (float("nan"), "unknown"),
+        (
+            pa.chunked_array([[date(2024, 4, 5), date(1, 1, 1), None]], pa.date32()),
+            ["2024-04", "0001-01", "unknown"],
+        ),
+        (
+            pa.chunked_array(
+                [[datetime(2023, 12, 31, 23, 59, tzinfo=UTC), None]], pa.timestamp("us", tz="UTC")
+            ),
+            ["2023-12", "unknown"],
+        ),
     ],
 )
-def test_month_of(value: object, month: str) -> None:
-    assert month_of(value) == month
+def test_months_of(column: pa.ChunkedArray, months: list[str]) -> None:
+    assert months_of(column).to_pylist() == months
 
 
 @pytest.mark.parametrize(

@@ -37,7 +37,6 @@ import uuid
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import date
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -190,18 +189,11 @@ class WarehousePaths:
 # --- partitions ---------------------------------------------------------------------------------
 
 
-def month_of(value: object) -> str:
-    """The partition of a date: "YYYY-MM", or "unknown" when there is none (null, NaT)."""
-    if isinstance(value, date) and not pd.isna(value):  # datetime and Timestamp are dates too
-        return f"{value.year:04d}-{value.month:02d}"
-    return UNKNOWN_MONTH
-
-
 def article_months(articles: pa.Table | None) -> dict[str, str]:
     """article_id -> partition of those articles."""
     if articles is None:
         return {}
-    months = _months(articles.column("published_date")).to_pylist()
+    months = months_of(articles.column("published_date")).to_pylist()
     return dict(zip(articles.column("article_id").to_pylist(), months, strict=True))
 
 
@@ -210,7 +202,7 @@ def split_by_month(table: str, data: pa.Table, months: Mapping[str, str]) -> dic
     (unknown when the article is not in `months`), rejected files by the month they were rejected
     (they have no publication date)."""
     if table == COMMIT_TABLE:
-        partitions = _months(data.column("published_date"))
+        partitions = months_of(data.column("published_date"))
     elif table in ARTICLE_CHILD_TABLES:
         # Each row's article looked up among the batch's articles, in Arrow (a batch has 10k+
         # child rows: a Python loop over them cost the flow ~20 ms a batch).
@@ -218,15 +210,16 @@ def split_by_month(table: str, data: pa.Table, months: Mapping[str, str]) -> dic
         found = pc.take(pa.array(list(months.values()), pa.string()), at)
         partitions = pc.fill_null(found, UNKNOWN_MONTH)
     else:
-        partitions = _months(data.column("rejected_at"))
+        partitions = months_of(data.column("rejected_at"))
     return {
         month: data.filter(pc.equal(partitions, month))
         for month in sorted(pc.unique(partitions).to_pylist())
     }
 
 
-def _months(dates: pa.ChunkedArray) -> pa.ChunkedArray:
-    """month_of for each value of a date or timestamp column (timestamps in their own zone)."""
+def months_of(dates: pa.ChunkedArray) -> pa.ChunkedArray:
+    """The partition of each value of a date or timestamp column: "YYYY-MM" (a timestamp's in
+    its own zone), or "unknown" when it is null."""
     return pc.fill_null(pc.strftime(dates, format="%Y-%m"), UNKNOWN_MONTH)
 
 
