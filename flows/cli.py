@@ -135,9 +135,9 @@ def _run_flow(args: argparse.Namespace) -> dict[str, int]:
             runner, workers = dask_task_runner(args.dask_address)
             flow = newsevents_flow.with_options(task_runner=runner)
             in_flight = 2 * workers  # one batch computing and one queued on each worker
-        _prefetch_source_fingerprints(args)
+        source_dir, fingerprint_cache = _prefetch_source_fingerprints(args)
         if args.task_runner == "threads" and args.cpu_workers is None:
-            _start_cpu_workers_if_large(args)
+            _start_cpu_workers_if_large(source_dir, fingerprint_cache)
         try:
             with server.in_use() if server else nullcontext(), heartbeats_only_if_configured():
                 return flow(
@@ -152,18 +152,22 @@ def _run_flow(args: argparse.Namespace) -> dict[str, int]:
             discard_early_cpu_workers()  # if the flow did not take them over
 
 
-def _prefetch_source_fingerprints(args: argparse.Namespace) -> None:
+def _prefetch_source_fingerprints(args: argparse.Namespace) -> tuple[Path, Path]:
     """Start reading and hashing the source folder's files for the flow's plan while the flow
-    waits for the Prefect server (see tasks.ingest.prefetch_fingerprints)."""
+    waits for the Prefect server (see tasks.ingest.prefetch_fingerprints). Returns the folder and
+    its fingerprint cache."""
     from tasks.ingest import prefetch_fingerprints
     from warehouse.store import WarehousePaths
 
     source_dir = Path(args.source).resolve()
-    paths = WarehousePaths.at(args.data_dir, args.state_dir)
-    prefetch_fingerprints(source_dir, paths.fingerprint_cache(source_dir))
+    fingerprint_cache = WarehousePaths.at(args.data_dir, args.state_dir).fingerprint_cache(
+        source_dir
+    )
+    prefetch_fingerprints(source_dir, fingerprint_cache)
+    return source_dir, fingerprint_cache
 
 
-def _start_cpu_workers_if_large(args: argparse.Namespace) -> None:
+def _start_cpu_workers_if_large(source_dir: Path, fingerprint_cache: Path) -> None:
     """Start the flow's CPU workers now if the prefetch, given a moment, finds a large run: this
     process is about to wait for its temporary server with a core idle, and the workers start up
     there (measured at 20k articles: the first batch read 0.3-0.5 s after the flow run began,
@@ -171,13 +175,14 @@ def _start_cpu_workers_if_large(args: argparse.Namespace) -> None:
     this process and starts none (tasks.workers.is_small_run)."""
     from flows.pipeline import PREFETCH_WAIT_SECONDS
     from tasks.ingest import prefetched_files_to_read
-    from tasks.workers import default_cpu_workers, is_small_run, start_cpu_workers_early
-    from warehouse.store import WarehousePaths
+    from tasks.workers import (
+        default_cpu_workers,
+        start_cpu_workers_early,
+        workers_start_before_plan,
+    )
 
-    source_dir = Path(args.source).resolve()
-    cache = WarehousePaths.at(args.data_dir, args.state_dir).fingerprint_cache(source_dir)
-    files_to_read = prefetched_files_to_read(source_dir, cache, PREFETCH_WAIT_SECONDS)
-    if files_to_read is None or not is_small_run(files_to_read):
+    files_to_read = prefetched_files_to_read(source_dir, fingerprint_cache, PREFETCH_WAIT_SECONDS)
+    if workers_start_before_plan(files_to_read):
         start_cpu_workers_early(default_cpu_workers())
 
 

@@ -42,10 +42,10 @@ from tasks.summary import BatchSummary, progress_line, report_run, write_report_
 from tasks.workers import (
     cpu_workers,
     default_cpu_workers,
-    is_small_run,
     trim_freed_memory,
     warm_up_stages,
     worker_processes_for,
+    workers_start_before_plan,
 )
 from warehouse.schemas import arrow_schema
 from warehouse.store import WarehousePaths, writer_lock
@@ -96,7 +96,7 @@ def newsevents_flow(
             files_to_read = prefetched_files_to_read(
                 source_dir, fingerprint_cache, PREFETCH_WAIT_SECONDS
             )
-        start_after_plan = files_to_read is not None and is_small_run(files_to_read)
+        start_after_plan = not workers_start_before_plan(files_to_read)
         if not start_after_plan:
             open_workers.enter_context(cpu_workers(workers))
         elif files_to_read:

@@ -63,6 +63,12 @@ def is_small_run(articles: int) -> bool:
     return articles <= IN_PROCESS_MAX_ARTICLES
 
 
+def workers_start_before_plan(files_to_read: int | None) -> bool:
+    """Whether a run's CPU workers start before it plans: the source's prefetch found more new or
+    changed files than a small run has, or could not tell yet (a large folder, still listed)."""
+    return files_to_read is None or not is_small_run(files_to_read)
+
+
 def worker_processes_for(articles: int, workers: int) -> int:
     """The CPU workers worth starting for `articles` articles to process: none (1) for a small
     run, else `workers`."""
