@@ -10,7 +10,10 @@ Prints one JSON line per size (and appends it to bench-data/results.jsonl):
   full runs; the Prefect server's own;
 - cpu_seconds: CPU used per role (flow process, CPU workers, Prefect server) in the median cold run;
 - the cost of a re-run with nothing new and with 1% new articles (the ratio of the extra work to
-  the full run's; the median of RERUN_ROUNDS rounds, each round's ratio listed);
+  the full run's; the median of RERUN_ROUNDS rounds, each round's ratio listed), from the
+  processes' times and again from the flow runs' own (rerun_1pct_flow_cost_ratio: the same
+  runs' start-to-end times on the Prefect server, without each process's start-up, imports and
+  exit, which vary by more than the 1% costs on a busy machine);
 - python_reference_seconds: a fixed pure-Python workload, timed before the cold runs and again
   at the end (_end), to compare lines from other days or machines (the same code is slower on a
   slower or busier machine, and this machine's speed drifts within the hour);
@@ -30,6 +33,7 @@ import subprocess
 import sys
 import threading
 import time
+import urllib.request
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -121,6 +125,7 @@ class ProcessUsage:
     largest_process_rss_mb: float  # the largest single process of those
     server_peak_rss_mb: float  # the temporary Prefect server, when the run started one
     cpu_seconds: dict[str, float]  # per role: flow (the run process), workers, server
+    flow_run_seconds: float | None  # its flow run's own start to end, on a running server
 
 
 def _proc_fields(pid: int) -> tuple[int, int, float, str] | None:
@@ -189,6 +194,8 @@ def run_flow(
     by_role: dict[str, float] = {}
     for role, cpu_seconds in sampler.cpu.values():
         by_role[role] = round(by_role.get(role, 0.0) + cpu_seconds, 1)
+    # A run against a running server left its flow run there; a temporary server is gone.
+    api_url = (env or {}).get("PREFECT_API_URL")
     return ProcessUsage(
         elapsed,
         sampler.peak_run / 1024,
@@ -196,7 +203,29 @@ def run_flow(
         sampler.peak_process / 1024,
         sampler.peak_server / 1024,
         by_role,
+        latest_flow_run_seconds(api_url) if api_url else None,
     )
+
+
+def latest_flow_run_seconds(api_url: str) -> float | None:
+    """How long the newest flow run on the Prefect server at `api_url` ran, from its start to
+    its end: a run's own work, without its process's start-up, imports and exit. None if it has
+    not both, or the server did not answer (a secondary figure: the line is printed without it)."""
+    request = urllib.request.Request(
+        f"{api_url}/flow_runs/filter",
+        data=json.dumps({"sort": "START_TIME_DESC", "limit": 1}).encode(),
+        headers={"Content-Type": "application/json"},
+    )
+    try:
+        with urllib.request.urlopen(request, timeout=30) as response:
+            runs = json.load(response)
+    except (OSError, ValueError) as error:
+        print(f"bench: no flow-run time from {api_url}: {error}", file=sys.stderr)
+        return None
+    if not runs or not runs[0].get("start_time") or not runs[0].get("end_time"):
+        return None
+    started, ended = (datetime.fromisoformat(runs[0][key]) for key in ("start_time", "end_time"))
+    return (ended - started).total_seconds()
 
 
 class UsageSampler(threading.Thread):
@@ -325,22 +354,46 @@ class RerunCost:
     noop_seconds: float  # runs with nothing new, the mean of the one before and the one after
     rerun_seconds: float  # the run after 1% new articles were added
     ratio: float  # (rerun - noop) / (full - noop): the extra work against the full run's
+    flow_ratio: float | None  # the same over the flow runs' own times (None if one is missing)
+
+
+def cost_ratio(rerun: float, noop: float, full: float) -> float:
+    """A re-run's work beyond a run with nothing new, against the full run's beyond it."""
+    return (rerun - noop) / max(full - noop, 1e-9)
 
 
 def rerun_costs(
-    source: Path, data_dir: Path, size: int, full_seconds: float, server_env: dict[str, str]
+    source: Path, data_dir: Path, size: int, full: ProcessUsage, server_env: dict[str, str]
 ) -> list[RerunCost]:
     """RERUN_ROUNDS re-runs with 1% new articles, each between two runs with nothing new."""
     new_per_round = max(size // 100, 1)
-    noops = [run_flow(source, data_dir, fresh=False, env=server_env).seconds]
+    noops = [run_flow(source, data_dir, fresh=False, env=server_env)]
     rounds = []
     for round_number in range(RERUN_ROUNDS):
         add_new_articles(source, size + round_number * new_per_round, new_per_round)
-        rerun = run_flow(source, data_dir, fresh=False, env=server_env).seconds
-        noops.append(run_flow(source, data_dir, fresh=False, env=server_env).seconds)
-        noop = (noops[-2] + noops[-1]) / 2
-        rounds.append(RerunCost(noop, rerun, (rerun - noop) / max(full_seconds - noop, 1e-9)))
+        rerun = run_flow(source, data_dir, fresh=False, env=server_env)
+        noops.append(run_flow(source, data_dir, fresh=False, env=server_env))
+        around = noops[-2:]
+        noop = sum(usage.seconds for usage in around) / len(around)
+        rounds.append(
+            RerunCost(
+                noop,
+                rerun.seconds,
+                cost_ratio(rerun.seconds, noop, full.seconds),
+                flow_cost_ratio(full, rerun, around),
+            )
+        )
     return rounds
+
+
+def flow_cost_ratio(
+    full: ProcessUsage, rerun: ProcessUsage, around: list[ProcessUsage]
+) -> float | None:
+    """cost_ratio over the flow runs' own times; None when one of them is missing."""
+    noops = [usage.flow_run_seconds for usage in around if usage.flow_run_seconds is not None]
+    if full.flow_run_seconds is None or rerun.flow_run_seconds is None or len(noops) < len(around):
+        return None
+    return cost_ratio(rerun.flow_run_seconds, sum(noops) / len(noops), full.flow_run_seconds)
 
 
 def reference_seconds() -> float:
@@ -368,8 +421,9 @@ def measure(
     cold = sorted(colds, key=lambda usage: usage.seconds)[len(colds) // 2]
     warm = run_flow(source, data_dir, env=server_env)
     full_runs = [*colds, warm]
-    reruns = rerun_costs(source, data_dir, size, warm.seconds, server_env)
+    reruns = rerun_costs(source, data_dir, size, warm, server_env)
     median = sorted(reruns, key=lambda cost: cost.ratio)[len(reruns) // 2]
+    flow_ratios = sorted(cost.flow_ratio for cost in reruns if cost.flow_ratio is not None)
     stages = time_stages(source, limit=STAGE_SAMPLE)
     timed = min(size, STAGE_SAMPLE)
     return {
@@ -391,6 +445,12 @@ def measure(
         "rerun_1pct_new_seconds": round(median.rerun_seconds, 2),
         "rerun_1pct_cost_ratio": round(median.ratio, 4),
         "rerun_1pct_cost_ratio_rounds": [round(cost.ratio, 4) for cost in reruns],
+        "rerun_1pct_flow_cost_ratio": (
+            round(flow_ratios[len(flow_ratios) // 2], 4) if flow_ratios else None
+        ),
+        "rerun_1pct_flow_cost_ratio_rounds": [
+            round(cost.flow_ratio, 4) for cost in reruns if cost.flow_ratio is not None
+        ],
         "stage_articles_timed": timed,
         "stage_seconds": stages,
         "stage_articles_per_s": {
