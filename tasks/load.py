@@ -73,7 +73,7 @@ def build_duckdb_task(paths: WarehousePaths, full: bool = False) -> BuildResult:
     logger.info(
         "load: %s %s: %s",
         paths.duckdb_path,
-        "updated" if result.incremental else "rebuilt",
+        result.outcome,
         ", ".join(f"{table}={count}" for table, count in result.row_counts.items()),
     )
     for check in result.failed_checks:

@@ -606,6 +606,27 @@ def test_builds_are_incremental_and_equal_to_a_full_rebuild(paths: WarehousePath
     assert table_contents(paths) == incremental
 
 
+def test_a_build_with_nothing_new_leaves_the_file_as_it_is(paths: WarehousePaths) -> None:
+    events = pd.DataFrame([event_row("e1", evidence="not in the article")])
+    write_batch(
+        paths,
+        "k1",
+        {"events": events, "claims": claim_rows(events), "articles": article_rows("a1")},
+    )
+    built = build_duckdb(paths)
+    before = paths.duckdb_path.stat()
+
+    again = build_duckdb(paths)
+
+    assert (again.outcome, built.outcome) == ("unchanged", "rebuilt")
+    assert (again.row_counts, again.checks) == (built.row_counts, built.checks)
+    assert [c.check for c in again.failed_checks] == ["evidence_is_in_the_article"]
+    after = paths.duckdb_path.stat()
+    assert (after.st_ino, after.st_mtime_ns) == (before.st_ino, before.st_mtime_ns)
+    write_batch(paths, "k2", {"articles": article_rows("a2")})
+    assert build_duckdb(paths).outcome == "updated"
+
+
 def test_a_compaction_or_a_schema_change_forces_a_full_rebuild(paths: WarehousePaths) -> None:
     for n in range(2):
         write_batch(paths, f"k{n}", {"articles": article_rows(f"a{n}")})

@@ -70,6 +70,14 @@ class BuildResult:
     row_counts: dict[str, int]
     checks: list[CheckResult]
     incremental: bool = False
+    unchanged: bool = False  # the file held every committed Parquet file already: left as it was
+
+    @property
+    def outcome(self) -> str:
+        """What the build did to the file, in a word."""
+        if self.unchanged:
+            return "unchanged"
+        return "updated" if self.incremental else "rebuilt"
 
     @property
     def failed_checks(self) -> list[CheckResult]:
@@ -517,7 +525,9 @@ def build_duckdb(paths: WarehousePaths, full: bool = False) -> BuildResult:
     """Bring the DuckDB file up to date with the Parquet files, check it, and swap it in.
 
     Incremental when it can be: the current file is copied and only Parquet files it has not
-    loaded yet are added, so a run's cost grows with its new data, not with the archive. A full
+    loaded yet are added, so a run's cost grows with its new data, not with the archive; a file
+    that holds every committed Parquet file already is left as it is (its row counts and stored
+    check results are what a build would give: nothing it reads has changed). A full
     rebuild happens when asked, when there is no file yet, when the declared schemas changed, or
     when files it loaded are gone (after a compaction). Either way the new file is built under a
     temporary name and swapped in with one rename: readers never see a half-built file.
@@ -535,6 +545,10 @@ def build_duckdb(paths: WarehousePaths, full: bool = False) -> BuildResult:
     incremental = loaded is not None and all(
         loaded.get(table, set()) <= set(in_force[table]) for table in TABLE_NAMES
     )
+    if incremental and loaded is not None and _holds_every_file(loaded, in_force):
+        current = _current_build(paths.duckdb_path)
+        if current is not None:
+            return current
     if incremental:
         shutil.copyfile(paths.duckdb_path, building)
     counts: dict[str, int] = {}
@@ -621,6 +635,25 @@ def _loaded_files(duckdb_path: Path) -> dict[str, set[str]] | None:
     return loaded
 
 
+def _holds_every_file(loaded: dict[str, set[str]], in_force: dict[str, list[str]]) -> bool:
+    """Whether a DuckDB file that loaded `loaded` holds every Parquet file in force."""
+    return all(set(in_force[table]) <= loaded.get(table, set()) for table in TABLE_NAMES)
+
+
+def _current_build(duckdb_path: Path) -> BuildResult | None:
+    """The current file's row counts and stored check results, for a build with nothing to add;
+    None when it holds no check results (it is then built as usual)."""
+    try:
+        with duckdb.connect(str(duckdb_path), read_only=True) as con:
+            checks = _stored_check_results(con)
+            counts = {table: _row_count(con, table) for table in TABLE_NAMES}
+    except duckdb.Error:
+        return None
+    if checks is None:
+        return None
+    return BuildResult(counts, list(checks.values()), incremental=True, unchanged=True)
+
+
 def _stored_check_results(con: duckdb.DuckDBPyConnection) -> dict[str, CheckResult] | None:
     """The check results the file holds (its last build's), or None when it holds none."""
     (stored,) = con.execute(
@@ -629,8 +662,8 @@ def _stored_check_results(con: duckdb.DuckDBPyConnection) -> dict[str, CheckResu
     if not stored:
         return None
     rows = con.execute(
-        "SELECT check_name, description, failing_rows, sample FROM data_quality"
-    ).fetchall()
+        "SELECT check_name, description, failing_rows, sample FROM data_quality ORDER BY rowid"
+    ).fetchall()  # in the order the build ran them
     return {row[0]: CheckResult(*row) for row in rows}
 
 
