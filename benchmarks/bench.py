@@ -423,7 +423,7 @@ def measure(
     full_runs = [*colds, warm]
     reruns = rerun_costs(source, data_dir, size, warm, server_env)
     median = sorted(reruns, key=lambda cost: cost.ratio)[len(reruns) // 2]
-    flow_ratios = sorted(cost.flow_ratio for cost in reruns if cost.flow_ratio is not None)
+    flow_ratios = [cost.flow_ratio for cost in reruns if cost.flow_ratio is not None]
     stages = time_stages(source, limit=STAGE_SAMPLE)
     timed = min(size, STAGE_SAMPLE)
     return {
@@ -446,11 +446,9 @@ def measure(
         "rerun_1pct_cost_ratio": round(median.ratio, 4),
         "rerun_1pct_cost_ratio_rounds": [round(cost.ratio, 4) for cost in reruns],
         "rerun_1pct_flow_cost_ratio": (
-            round(flow_ratios[len(flow_ratios) // 2], 4) if flow_ratios else None
+            round(sorted(flow_ratios)[len(flow_ratios) // 2], 4) if flow_ratios else None
         ),
-        "rerun_1pct_flow_cost_ratio_rounds": [
-            round(cost.flow_ratio, 4) for cost in reruns if cost.flow_ratio is not None
-        ],
+        "rerun_1pct_flow_cost_ratio_rounds": [round(ratio, 4) for ratio in flow_ratios],
         "stage_articles_timed": timed,
         "stage_seconds": stages,
         "stage_articles_per_s": {
