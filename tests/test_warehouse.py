@@ -7,6 +7,8 @@ the registered filesystem). tests/test_object_store.py runs the whole flow on a 
 
 from __future__ import annotations
 
+import subprocess
+import sys
 import uuid
 from datetime import UTC, date, datetime
 from pathlib import Path
@@ -276,10 +278,53 @@ def test_reader_holding_the_file_open_does_not_block_a_rebuild(paths: WarehouseP
     with duckdb.connect(str(paths.duckdb_path), read_only=True) as reader:
         write_batch(paths, "k2", {"articles": article_rows("a2")})
         assert build_duckdb(paths).row_counts["articles"] == 2
-        # The open session keeps its complete, earlier state.
+        # The open session keeps its complete, earlier state, which is now the spare: the next
+        # build must not update the spare under it (this process's own session: no lock says so).
+        write_batch(paths, "k3", {"articles": article_rows("a3")})
+        assert build_duckdb(paths).row_counts["articles"] == 3
         assert reader.execute("SELECT count(*) FROM articles").fetchone() == (1,)
     with duckdb.connect(str(paths.duckdb_path), read_only=True) as fresh:
-        assert fresh.execute("SELECT count(*) FROM articles").fetchone() == (2,)
+        assert fresh.execute("SELECT count(*) FROM articles").fetchone() == (3,)
+
+
+def test_a_reader_in_another_process_keeps_its_file_through_two_builds(tmp_path: Path) -> None:
+    """A session opened before a swap holds the file that becomes the spare; DuckDB's lock keeps
+    the next build from updating it (it copies the current file instead)."""
+    paths = WarehousePaths(tmp_path)
+    write_batch(paths, "k1", {"articles": article_rows("a1")})
+    build_duckdb(paths)
+    first = paths.duckdb_path.stat().st_ino
+    reader = subprocess.Popen(
+        [sys.executable, "-c", READER_PROCESS, str(paths.duckdb_path)],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert reader.stdout is not None and reader.stdin is not None
+        assert reader.stdout.readline() == "1\n"  # open, holding the first file
+        for n in (2, 3):
+            write_batch(paths, f"k{n}", {"articles": article_rows(f"a{n}")})
+            assert build_duckdb(paths).row_counts["articles"] == n
+        assert first not in (paths.duckdb_path.stat().st_ino, paths.spare_duckdb_path.stat().st_ino)
+        reader.stdin.write("count\n")
+        reader.stdin.flush()
+        assert reader.stdout.readline() == "1\n"
+    finally:
+        reader.kill()
+        reader.wait()
+    assert table_contents(paths)["articles"] == table_contents_after_full_rebuild(paths)["articles"]
+
+
+# A DuckDB session in its own process: it opens the file read-only, prints the article count,
+# then again for every line it reads.
+READER_PROCESS = """
+import sys, duckdb
+con = duckdb.connect(sys.argv[1], read_only=True)
+print(con.execute("SELECT count(*) FROM articles").fetchone()[0], flush=True)
+for _ in sys.stdin:
+    print(con.execute("SELECT count(*) FROM articles").fetchone()[0], flush=True)
+"""
 
 
 def event_row(event_id: str, **changes: object) -> dict[str, object]:
@@ -400,6 +445,82 @@ def test_an_incremental_build_checks_the_new_articles_and_keeps_the_earlier_fail
         4,
         "('claims', 'c-e-k1'); ('claims', 'c-e-k3'); ('events', 'e-k1'); ('events', 'e-k3')",
     )
+
+
+def test_every_check_and_incident_of_incremental_builds_equals_a_full_builds(
+    paths: WarehousePaths,
+) -> None:
+    """Each build checks only the rows it loaded and recomputes only the incidents its events
+    report; over builds with failures of every kind, and with reports that join incidents of
+    earlier builds, the counts and incidents are those of one full build."""
+    bad_rows = [
+        {"admin1_code": "RU-XXX"},
+        {"drones_launched": 2, "drones_destroyed": 3},
+        {"event_date": date(2024, 4, 9), "event_date_start": date(2024, 4, 9)},
+        {"evidence": "A drone was shot down over Kursk!"},
+        {"admin1_code": ""},
+    ]
+    for n, bad in enumerate(bad_rows):
+        article = f"a{n}"
+        events = pd.DataFrame(
+            [
+                event_row(f"good-{n}", article_id=article, drones_destroyed=n),  # one incident
+                event_row(f"bad-{n}", article_id=article, **bad),
+                event_row(f"unclaimed-{n}", article_id=article, admin1_code="RU-BEL"),
+            ]
+        )
+        claims = claim_rows(events.iloc[:2])
+        orphan = claims.iloc[:1].assign(claim_id=f"orphan-{n}", event_id="gone")
+        times = pd.DataFrame(
+            {
+                "article_id": [article],
+                "start_char": [9],
+                "end_char": [14],
+                "text": ["drone" if n % 2 else "plane"],  # the body reads "drone"
+                "value": ["2024-04-05"],
+                "type": ["DATE"],
+                "granularity": ["day"],
+                "mod": [None],
+                "anchor": ["publication"],
+                "reporting": [False],
+            }
+        )
+        frames = {
+            "events": events,
+            "claims": pd.concat([claims, orphan]),
+            "time_expressions": times,
+            "articles": article_rows(article),
+        }
+        write_batch(paths, f"k{n}", frames)
+        incremental = build_duckdb(paths)
+        assert incremental.incremental is (n > 0)
+
+    def failing(result: BuildResult) -> dict[str, int]:
+        return {c.check: c.failing_rows for c in result.checks}
+
+    expected = {
+        "admin1_codes_are_iso_3166_2": 2,  # RU-XXX, and the empty code
+        "child_rows_have_an_article": 0,
+        "counts_are_consistent": 2,  # the event and its claim
+        "event_dates_not_after_publication": 1,
+        "every_event_has_a_claim": 10,  # 5 unclaimed events, 5 claims of a missing event
+        "evidence_is_in_the_article": 2,
+        "not_null_keys": 1,
+        "time_expressions_match_the_body": 3,  # a0, a2, a4
+        "unique_keys": 0,
+    }
+    assert failing(incremental) == expected
+    incidents = table_contents(paths)["incidents"]
+    assert sorted((row[3], row[2], row[6]) for row in incidents) == [
+        ("", date(2024, 4, 5), 1),
+        ("RU-BEL", date(2024, 4, 5), 5),  # one incident, reported by every build
+        ("RU-KRS", date(2024, 4, 5), 7),  # likewise, with the bad counts' and evidence's events
+        ("RU-KRS", date(2024, 4, 9), 1),  # the one dated after publication
+        ("RU-XXX", date(2024, 4, 5), 1),
+    ]
+    full = build_duckdb(paths, full=True)
+    assert failing(full) == expected
+    assert table_contents(paths)["incidents"] == incidents
 
 
 def rejected_row(uri: str) -> pd.DataFrame:
@@ -604,6 +725,76 @@ def test_builds_are_incremental_and_equal_to_a_full_rebuild(paths: WarehousePath
     incremental = table_contents(paths)
     assert build_duckdb(paths, full=True).incremental is False
     assert table_contents(paths) == incremental
+
+
+def table_contents_after_full_rebuild(
+    paths: WarehousePaths,
+) -> dict[str, list[tuple[object, ...]]]:
+    build_duckdb(paths, full=True)
+    return table_contents(paths)
+
+
+def test_builds_update_the_file_the_last_swap_replaced_instead_of_copying(
+    paths: WarehousePaths,
+) -> None:
+    """The current file and the spare take turns: each build brings the spare up to date with
+    what it lacks (two runs' files) and swaps it in; the file it replaces becomes the spare."""
+
+    def batch(n: int) -> None:
+        events = pd.DataFrame([event_row(f"e{n}", article_id=f"a{n}")])
+        frames = {"events": events, "claims": claim_rows(events), "articles": article_rows(f"a{n}")}
+        write_batch(paths, f"k{n}", frames)
+
+    def inode(path: Path) -> int:
+        return path.stat().st_ino
+
+    batch(1)
+    assert build_duckdb(paths).outcome == "rebuilt"
+    assert not paths.spare_duckdb_path.exists()
+    first = inode(paths.duckdb_path)
+    batch(2)
+    assert build_duckdb(paths).outcome == "updated"  # a copy: there is no spare yet
+    second = inode(paths.duckdb_path)
+    assert inode(paths.spare_duckdb_path) == first
+    batch(3)
+    result = build_duckdb(paths)
+    assert (result.outcome, result.row_counts["events"], result.failed_checks) == ("updated", 3, [])
+    assert (inode(paths.duckdb_path), inode(paths.spare_duckdb_path)) == (first, second)
+    incremental = table_contents(paths)
+    assert incremental == table_contents_after_full_rebuild(paths)
+    leftovers = [p.name for p in paths.state_path.iterdir() if "duckdb" in p.name]
+    assert sorted(leftovers) == [".warehouse-spare.duckdb", "warehouse.duckdb"]
+
+
+def test_a_spare_a_compaction_made_stale_is_not_updated(paths: WarehousePaths) -> None:
+    for n in range(3):
+        write_batch(paths, f"k{n}", {"articles": article_rows(f"a{n}")})
+        build_duckdb(paths)  # from the second build on, a spare
+    compact(paths)
+    build_duckdb(paths, full=True)
+    write_batch(paths, "k9", {"articles": article_rows("a9")})
+    result = build_duckdb(paths)  # the spare holds files the compaction removed: copy instead
+    assert (result.outcome, result.row_counts["articles"]) == ("updated", 4)
+    assert table_contents(paths) == table_contents_after_full_rebuild(paths)
+
+
+def test_what_a_dead_build_left_is_removed_and_the_file_stays_whole(tmp_path: Path) -> None:
+    paths = WarehousePaths(tmp_path)
+    write_batch(paths, "k1", {"articles": article_rows("a1")})
+    build_duckdb(paths)
+    # A build that died after the first step of its swap (the current file's second name) and
+    # one that died while writing.
+    stray = paths.spare_duckdb_path.with_name(".warehouse-spare.duckdb.swapping")
+    stray.hardlink_to(paths.duckdb_path)
+    (tmp_path / "warehouse.duckdb.building-99999").write_bytes(b"half a file")
+    with duckdb.connect(str(paths.duckdb_path), read_only=True) as con:
+        assert con.execute("SELECT count(*) FROM articles").fetchone() == (1,)
+    write_batch(paths, "k2", {"articles": article_rows("a2")})
+    assert build_duckdb(paths).row_counts["articles"] == 2
+    assert sorted(p.name for p in tmp_path.iterdir() if "duckdb" in p.name) == [
+        ".warehouse-spare.duckdb",
+        "warehouse.duckdb",
+    ]
 
 
 def test_a_build_with_nothing_new_leaves_the_file_as_it_is(paths: WarehousePaths) -> None:

@@ -19,8 +19,10 @@ PUT is atomic, so the final key is written directly.
 
 The DuckDB file, the HTML report and the writer lock are local files in a state folder: the data
 folder itself when it is local, otherwise `--state-dir` or `~/.cache/newsevents/<scheme>/<bucket>/
-<prefix>`. The DuckDB file is built under a temporary name and swapped in with one rename, so a
-reader never sees a half-built file and a run that dies leaves the previous state complete.
+<prefix>`. The DuckDB file is built under another name and swapped in with one rename, so a
+reader never sees a half-built file and a run that dies leaves the previous state complete. The
+file a swap replaces stays beside it as `.warehouse-spare.duckdb`, which the next build brings up
+to date in place rather than copying the current file (build_duckdb).
 Object-store credentials come from the standard environment (AWS_ENDPOINT_URL,
 AWS_ACCESS_KEY_ID, ..., GOOGLE_APPLICATION_CREDENTIALS), never from flow parameters.
 """
@@ -57,12 +59,13 @@ VIEWS_DIR = Path(__file__).parent / "views"
 COMMIT_TABLE = "articles"
 LOAD_SQL = (SQL_DIR / "load_table.sql").read_text(encoding="utf-8")
 RECORD_LOADED_SQL = (SQL_DIR / "record_loaded_files.sql").read_text(encoding="utf-8")
-CHECKED_ARTICLES_SQL = (SQL_DIR / "checked_articles.sql").read_text(encoding="utf-8")
+NEW_ROWS_SQL = (SQL_DIR / "new_rows.sql").read_text(encoding="utf-8")
 PARTITION_COLUMN = "published_month"
 UNKNOWN_MONTH = "unknown"
 COMMITS_DIR = "_commits"
 COMPACT_PREFIX = "compact-"
 PARTIAL_SUFFIX = ".partial"
+SWAPPING_SUFFIX = ".swapping"
 
 
 @dataclass(frozen=True)
@@ -160,6 +163,11 @@ class WarehousePaths:
     @property
     def duckdb_path(self) -> Path:
         return self.state_path / "warehouse.duckdb"
+
+    @property
+    def spare_duckdb_path(self) -> Path:
+        """The DuckDB file the last build replaced: the next build updates it and swaps it in."""
+        return self.state_path / ".warehouse-spare.duckdb"
 
     @property
     def report_path(self) -> Path:
@@ -524,87 +532,176 @@ def compact(paths: WarehousePaths) -> dict[str, int]:
 def build_duckdb(paths: WarehousePaths, full: bool = False) -> BuildResult:
     """Bring the DuckDB file up to date with the Parquet files, check it, and swap it in.
 
-    Incremental when it can be: the current file is copied and only Parquet files it has not
-    loaded yet are added, so a run's cost grows with its new data, not with the archive; a file
-    that holds every committed Parquet file already is left as it is (its row counts and stored
-    check results are what a build would give: nothing it reads has changed). A full
-    rebuild happens when asked, when there is no file yet, when the declared schemas changed, or
-    when files it loaded are gone (after a compaction). Either way the new file is built under a
-    temporary name and swapped in with one rename: readers never see a half-built file.
+    Incremental when it can be: only Parquet files the file has not loaded yet are added, so a
+    run's cost grows with its new data, not with the archive. A file that holds every committed
+    Parquet file already is left as it is (its row counts and stored check results are what a
+    build would give: nothing it reads has changed). A full rebuild happens when asked, when there
+    is no file yet, when the declared schemas changed, or when files it loaded are gone (after a
+    compaction). Either way the new file is built under another name and swapped in with one
+    rename: readers never see a half-built file, and a session open on the old one keeps it.
+    The file a swap replaces stays as the spare, and the next build brings the spare up to date
+    in place (see _open_file_to_build): no copy of the whole file, which grows with the archive.
     The data-quality results are stored in the file (table data_quality) and returned; a failing
     check does not stop the swap (the Parquet files are already committed), the caller reports it.
     Parquet on an object store is read through its fsspec filesystem (no DuckDB extension).
     """
     paths.state_path.mkdir(parents=True, exist_ok=True)
-    for leftover in paths.state_path.glob(f"{paths.duckdb_path.name}.building-*"):
-        leftover.unlink()  # from a build that died; the writer lock says none is running
-    building = paths.duckdb_path.with_name(f"{paths.duckdb_path.name}.building-{os.getpid()}")
+    _remove_build_leftovers(paths)
     fs, root = paths.parquet_fs()
     in_force = live_files(paths)
-    loaded = None if full else _loaded_files(paths.duckdb_path)
-    incremental = loaded is not None and all(
-        loaded.get(table, set()) <= set(in_force[table]) for table in TABLE_NAMES
-    )
-    if incremental and loaded is not None and _holds_every_file(loaded, in_force):
-        current = _current_build(paths.duckdb_path)
-        if current is not None:
-            return current
-    if incremental:
-        shutil.copyfile(paths.duckdb_path, building)
+    current = None if full else _loaded_files(paths.duckdb_path)
+    can_add = current is not None and _loaded_only_files_in_force(current, in_force)
+    if can_add and current is not None and _holds_every_file(current, in_force):
+        unchanged = _current_build(paths.duckdb_path)
+        if unchanged is not None:
+            return unchanged
+    building, con, loaded = _open_file_to_build(paths, in_force, can_add)
+    incremental = loaded is not None
     counts: dict[str, int] = {}
-    with duckdb.connect(str(building)) as con:
+    with con:
         if not is_local_fs(fs):
             con.register_filesystem(fs)
         con.execute((SQL_DIR / "build_settings.sql").read_text(encoding="utf-8"))
         # One transaction for the whole build, not one commit (and WAL sync) per statement: the
         # file is not in use until the rename below, so no reader sees it half-built anyway.
         con.begin()
-        if not incremental:
+        if loaded is None:
             loaded = {}
             con.execute((SQL_DIR / "create_build_info.sql").read_text(encoding="utf-8"))
             con.execute("INSERT INTO _build_info VALUES (?)", [schema_fingerprint()])
-            for table in TABLE_NAMES:
-                con.execute(table_ddl(table))
+            for table in (*TABLE_NAMES, "incidents"):
+                con.execute(table_ddl(table, reference=table == "incidents"))
             _load_reference_tables(con)
-        assert loaded is not None
-        # The previous build's check results, to carry over; without them, check every article.
-        previous_checks = _stored_check_results(con) if incremental else None
-        first_new_article = _row_count(con, "articles") if previous_checks is not None else 0
+            previous_checks = None
+        else:
+            # The previous build's check results, to carry over; without them, check every row.
+            previous_checks = _stored_check_results(con)
         for table in TABLE_NAMES:
+            rows_before = _row_count(con, table) if previous_checks is not None else 0
             new = [name for name in in_force[table] if name not in loaded.get(table, set())]
             if new:
                 files = [_duckdb_uri(fs, f"{root}/{name}") for name in new]
                 con.execute(LOAD_SQL.format(table=table), {"files": files})
                 con.execute(RECORD_LOADED_SQL, {"table": table, "files": new})
+            con.execute(NEW_ROWS_SQL.format(table=table, first_row=rows_before))
             counts[table] = _row_count(con, table)
-        for table in DERIVED_TABLE_NAMES:
-            con.execute(f'DROP TABLE IF EXISTS "{table}"')
-        con.execute(table_ddl("incidents", reference=True))
         con.execute((SQL_DIR / "build_incidents.sql").read_text(encoding="utf-8"))
         for view in sorted(VIEWS_DIR.glob("*.sql")):
             con.execute(view.read_text(encoding="utf-8"))
-        con.execute(CHECKED_ARTICLES_SQL, {"first_new_row": first_new_article})
         checks = run_checks(con, previous_checks)
         quality = pd.DataFrame(
             [(c.check, c.description, c.failing_rows, c.passed, c.sample) for c in checks],
             columns=["check_name", "description", "failing_rows", "passed", "sample"],
         )
+        con.execute('DROP TABLE IF EXISTS "data_quality"')
         con.execute(table_ddl("data_quality", reference=True))
         con.register("quality_results", quality)
         con.execute("INSERT INTO data_quality BY NAME SELECT * FROM quality_results")
         con.commit()
         con.execute("CHECKPOINT")
-    os.replace(building, paths.duckdb_path)
+    _swap_in(building, paths)
     return BuildResult(counts, checks, incremental)
+
+
+def _open_file_to_build(
+    paths: WarehousePaths, in_force: Mapping[str, list[str]], can_add: bool
+) -> tuple[Path, duckdb.DuckDBPyConnection, dict[str, set[str]] | None]:
+    """The file the build writes, a read-write connection to it, and the Parquet files it holds
+    already (None: a new, empty file, to build whole).
+
+    When the build may add to an existing file (`can_add`), the first choice is the spare (the
+    file the last swap replaced): it is brought up to date in place, so the build writes only
+    what changed. Next comes a copy of the current file, which grows with the archive (106 MB at
+    20k articles; its copy and write-out made a 1% re-run's build 40% slower). A file can't be
+    used when it loaded files a compaction has since removed or was built with other schemas;
+    the spare also can't when a reader still has it open (a session opened before the last swap
+    keeps reading it).
+    """
+    building = paths.duckdb_path.with_name(f"{paths.duckdb_path.name}.building-{os.getpid()}")
+    if can_add:
+        for path, con in (_open_spare(paths), _open_copy(paths.duckdb_path, building)):
+            if con is None:
+                continue
+            loaded = _loaded_files_of(con)
+            if loaded is not None and _loaded_only_files_in_force(loaded, in_force):
+                return path, con, loaded
+            con.close()
+    building.unlink(missing_ok=True)
+    return building, duckdb.connect(str(building)), None
+
+
+def _open_spare(paths: WarehousePaths) -> tuple[Path, duckdb.DuckDBPyConnection | None]:
+    """The spare, open read-write; None when it is missing or a reader has it open: DuckDB's file
+    lock tells for another process, /dev/fd for this one (the lock doesn't stop a process from
+    writing a file it reads itself)."""
+    spare = paths.spare_duckdb_path
+    if not spare.is_file() or _open_in_this_process(spare):
+        return spare, None
+    try:
+        return spare, duckdb.connect(str(spare))
+    except duckdb.Error:
+        return spare, None
+
+
+def _open_copy(current: Path, building: Path) -> tuple[Path, duckdb.DuckDBPyConnection | None]:
+    """A copy of the current file at `building`, open read-write."""
+    shutil.copyfile(current, building)
+    return building, duckdb.connect(str(building))
+
+
+def _swap_in(built: Path, paths: WarehousePaths) -> None:
+    """Make `built` the current file in one rename, and keep the file it replaces as the spare.
+
+    The current file gets a second name first (a hard link), so at every instant the current
+    name points at a complete file; a crash in between leaves at worst a stray name, which the
+    next build removes (_remove_build_leftovers), and no spare, which it copies instead.
+    """
+    current, spare = paths.duckdb_path, paths.spare_duckdb_path
+    outgoing = spare.with_name(spare.name + SWAPPING_SUFFIX)
+    keep = current.is_file()
+    if keep:
+        try:
+            os.link(current, outgoing)
+        except OSError:
+            keep = False  # no hard links on this filesystem: no spare, the next build copies
+    os.replace(built, current)
+    if keep:
+        os.replace(outgoing, spare)
+
+
+def _remove_build_leftovers(paths: WarehousePaths) -> None:
+    """Delete what a build that died left: its half-built file (and WAL), and a stray name of a
+    swap. The writer lock says no build is running."""
+    leftovers = [
+        *paths.state_path.glob(f"{paths.duckdb_path.name}.building-*"),
+        paths.spare_duckdb_path.with_name(paths.spare_duckdb_path.name + SWAPPING_SUFFIX),
+    ]
+    for leftover in leftovers:
+        leftover.unlink(missing_ok=True)
+
+
+def _open_in_this_process(path: Path) -> bool:
+    """Whether this process has `path` open, e.g. a DuckDB session opened before a swap: DuckDB's
+    file lock keeps other processes from writing a file someone reads, not the reader's own.
+    True when it can't tell (no /dev/fd)."""
+    try:
+        target = path.stat()
+        descriptors = os.listdir("/dev/fd")
+    except OSError:
+        return True
+    for name in descriptors:
+        try:
+            opened = os.fstat(int(name))
+        except (OSError, ValueError):
+            continue  # the listing's own descriptor, closed by now
+        if (opened.st_dev, opened.st_ino) == (target.st_dev, target.st_ino):
+            return True
+    return False
 
 
 def _duckdb_uri(fs: fsspec.AbstractFileSystem, path: str) -> str:
     """What DuckDB opens: a local path as is, anything else as a URL of the registered fs."""
     return path if is_local_fs(fs) else fs.unstrip_protocol(path)
-
-
-# Rebuilt on every build from the loaded tables.
-DERIVED_TABLE_NAMES = ("incidents", "data_quality")
 
 
 def schema_fingerprint() -> str:
@@ -623,19 +720,36 @@ def _loaded_files(duckdb_path: Path) -> dict[str, set[str]] | None:
         return None
     try:
         with duckdb.connect(str(duckdb_path), read_only=True) as con:
-            (fingerprint,) = con.execute("SELECT schema_fingerprint FROM _build_info").fetchone()
-            if fingerprint != schema_fingerprint():
-                return None
-            rows = con.execute("SELECT table_name, file FROM _loaded_files").fetchall()
-    except (duckdb.Error, TypeError, ValueError):
-        return None  # an older or damaged file: rebuild it whole
+            return _loaded_files_of(con)
+    except duckdb.Error:
+        return None  # a damaged file: rebuild it whole
+
+
+def _loaded_files_of(con: duckdb.DuckDBPyConnection) -> dict[str, set[str]] | None:
+    """The Parquet files a DuckDB file holds, or None when it was built with other schemas (or by
+    an older version) and must be rebuilt whole."""
+    try:
+        built_with = con.execute("SELECT schema_fingerprint FROM _build_info").fetchall()
+        if built_with != [(schema_fingerprint(),)]:
+            return None
+        rows = con.execute("SELECT table_name, file FROM _loaded_files").fetchall()
+    except duckdb.Error:
+        return None
     loaded: dict[str, set[str]] = {}
     for table, name in rows:
         loaded.setdefault(table, set()).add(name)
     return loaded
 
 
-def _holds_every_file(loaded: dict[str, set[str]], in_force: dict[str, list[str]]) -> bool:
+def _loaded_only_files_in_force(
+    loaded: dict[str, set[str]], in_force: Mapping[str, list[str]]
+) -> bool:
+    """Whether a DuckDB file that loaded `loaded` can be brought up to date by adding files: it
+    holds no file that is out of force (a compaction replaced it)."""
+    return all(loaded.get(table, set()) <= set(in_force[table]) for table in TABLE_NAMES)
+
+
+def _holds_every_file(loaded: dict[str, set[str]], in_force: Mapping[str, list[str]]) -> bool:
     """Whether a DuckDB file that loaded `loaded` holds every Parquet file in force."""
     return all(set(in_force[table]) <= loaded.get(table, set()) for table in TABLE_NAMES)
 

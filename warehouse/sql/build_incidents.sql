@@ -1,5 +1,17 @@
 -- Merge the event rows of all articles into incidents: same type, date, region and attacker.
 -- The id is a hash of that key, so an incident keeps its id when new articles join it.
+-- Only the incidents this build's events report (new_events: every event in a full build) are
+-- computed again; the others are made of events that have not changed.
+CREATE OR REPLACE TEMP TABLE changed_incidents AS
+SELECT DISTINCT event_type, event_date, admin1_code, attacker FROM new_events;
+
+DELETE FROM incidents AS i
+USING changed_incidents AS c
+WHERE i.event_type = c.event_type
+  AND i.event_date IS NOT DISTINCT FROM c.event_date
+  AND i.admin1_code = c.admin1_code
+  AND i.attacker IS NOT DISTINCT FROM c.attacker;
+
 INSERT INTO incidents BY NAME
 SELECT
     substr(md5(concat_ws('|', e.event_type, coalesce(e.event_date::VARCHAR, ''), e.admin1_code,
@@ -23,6 +35,11 @@ SELECT
     max(a.published_date) AS last_published,
     list(e.event_id ORDER BY e.event_id) AS event_ids
 FROM events AS e
-JOIN articles AS a USING (article_id)
-LEFT JOIN admin1_regions AS r USING (admin1_code)
+JOIN changed_incidents AS c
+  ON e.event_type = c.event_type
+ AND e.event_date IS NOT DISTINCT FROM c.event_date
+ AND e.admin1_code = c.admin1_code
+ AND e.attacker IS NOT DISTINCT FROM c.attacker
+JOIN articles AS a ON a.article_id = e.article_id
+LEFT JOIN admin1_regions AS r ON r.admin1_code = e.admin1_code
 GROUP BY e.event_type, e.event_date, e.admin1_code, e.attacker
