@@ -1,4 +1,5 @@
 -- Every table's key is unique (event_id, total_id, claim_id, article_id, and the composite keys).
+-- The keys are not DuckDB constraints (see warehouse/tables/): this check is what holds them.
 -- checks: the rows this build loaded
 -- A row fails when its key repeats the key of an earlier row (one row fewer than the copies, the
 -- same whether the copies arrived in one build or several).
@@ -19,4 +20,9 @@ UNION ALL SELECT 'removed_lines', n.article_id || ':' || n.line_no FROM new_remo
 WHERE EXISTS (
     SELECT 1 FROM removed_lines AS o
     WHERE o.article_id = n.article_id AND o.line_no = n.line_no AND o.rowid < n.row_id
+)
+UNION ALL SELECT 'rejected_articles', n.source_uri || ':' || n.content_sha256 FROM new_rejected_articles AS n
+WHERE EXISTS (
+    SELECT 1 FROM rejected_articles AS o
+    WHERE o.source_uri = n.source_uri AND o.content_sha256 = n.content_sha256 AND o.rowid < n.row_id
 )

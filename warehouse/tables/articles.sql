@@ -1,6 +1,7 @@
 -- Grain: one row per distinct article (content hash). A renamed copy of a file is the same article.
+-- Key: article_id (unique, as checks/unique_keys.sql checks; not a DuckDB constraint, whose index every build rewrites whole).
 CREATE TABLE articles (
-    article_id VARCHAR NOT NULL PRIMARY KEY,
+    article_id VARCHAR NOT NULL,
     source_uri VARCHAR NOT NULL,
     url VARCHAR,
     source VARCHAR,

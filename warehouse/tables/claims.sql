@@ -1,6 +1,7 @@
 -- Grain: one row per event x claimant x claim: what one source says about one events row.
+-- Key: claim_id (unique, as checks/unique_keys.sql checks; not a DuckDB constraint, whose index every build rewrites whole).
 CREATE TABLE claims (
-    claim_id VARCHAR NOT NULL PRIMARY KEY,
+    claim_id VARCHAR NOT NULL,
     event_id VARCHAR NOT NULL,
     article_id VARCHAR NOT NULL,
     claimed_by VARCHAR,

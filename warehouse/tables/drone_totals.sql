@@ -1,6 +1,7 @@
 -- Grain: one row per article x country x event date: a nationwide figure given without a region.
+-- Key: total_id (unique, as checks/unique_keys.sql checks; not a DuckDB constraint, whose index every build rewrites whole).
 CREATE TABLE drone_totals (
-    total_id VARCHAR NOT NULL PRIMARY KEY,
+    total_id VARCHAR NOT NULL,
     article_id VARCHAR NOT NULL,
     country_code VARCHAR NOT NULL,
     event_date DATE,

@@ -1,6 +1,7 @@
 -- Grain: one row per article x event type x event date x first-level region.
+-- Key: event_id (unique, as checks/unique_keys.sql checks; not a DuckDB constraint, whose index every build rewrites whole).
 CREATE TABLE events (
-    event_id VARCHAR NOT NULL PRIMARY KEY,
+    event_id VARCHAR NOT NULL,
     article_id VARCHAR NOT NULL,
     event_type VARCHAR NOT NULL,
     event_date DATE,

@@ -1,10 +1,10 @@
 -- Grain: one row per rejected input file x content (a file fixed later gets its own row if still bad).
+-- Key: source_uri, content_sha256 (unique, as checks/unique_keys.sql checks; not a DuckDB constraint, whose index every build rewrites whole).
 CREATE TABLE rejected_articles (
     source_uri VARCHAR NOT NULL,
     content_sha256 VARCHAR NOT NULL,
     reason VARCHAR NOT NULL,
-    rejected_at TIMESTAMP WITH TIME ZONE NOT NULL,
-    PRIMARY KEY (source_uri, content_sha256)
+    rejected_at TIMESTAMP WITH TIME ZONE NOT NULL
 );
 COMMENT ON TABLE rejected_articles IS 'One row per input file that could not be loaded, with a readable reason; the run goes on without it.';
 COMMENT ON COLUMN rejected_articles.source_uri IS 'Path (relative to the source folder) or URL of the rejected input.';

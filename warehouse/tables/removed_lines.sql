@@ -1,10 +1,10 @@
 -- Grain: one row per article x removed input line.
+-- Key: article_id, line_no (unique, as checks/unique_keys.sql checks; not a DuckDB constraint, whose index every build rewrites whole).
 CREATE TABLE removed_lines (
     article_id VARCHAR NOT NULL,
     line_no INTEGER NOT NULL,
     text VARCHAR NOT NULL,
-    reason VARCHAR NOT NULL,
-    PRIMARY KEY (article_id, line_no)
+    reason VARCHAR NOT NULL
 );
 COMMENT ON TABLE removed_lines IS 'One row per line the boilerplate cleaner removed from an article, with the rule that removed it.';
 COMMENT ON COLUMN removed_lines.article_id IS 'The article (articles.article_id).';

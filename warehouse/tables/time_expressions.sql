@@ -1,4 +1,5 @@
 -- Grain: one row per article x tagged time expression (by start offset).
+-- Key: article_id, start_char (unique, as checks/unique_keys.sql checks; not a DuckDB constraint, whose index every build rewrites whole).
 CREATE TABLE time_expressions (
     article_id VARCHAR NOT NULL,
     text VARCHAR NOT NULL,
@@ -9,8 +10,7 @@ CREATE TABLE time_expressions (
     granularity VARCHAR NOT NULL,
     mod VARCHAR,
     anchor VARCHAR NOT NULL,
-    reporting BOOLEAN NOT NULL,
-    PRIMARY KEY (article_id, start_char)
+    reporting BOOLEAN NOT NULL
 );
 COMMENT ON TABLE time_expressions IS 'One row per time expression tagged in an article body, TimeML style.';
 COMMENT ON COLUMN time_expressions.article_id IS 'The article (articles.article_id).';
