@@ -16,6 +16,7 @@ import shutil
 import signal
 import subprocess
 import tempfile
+import time
 from collections.abc import Iterator
 from html.parser import HTMLParser
 from pathlib import Path
@@ -88,12 +89,15 @@ def dump_dom(url: str, workdir: Path) -> tuple[str, list[str]]:
     return dom, console_messages(stderr)
 
 
-def page_text_showing(url: str, workdir: Path, expected: str, attempts: int = 3) -> str:
+def page_text_showing(url: str, workdir: Path, expected: str, attempts: int = 6) -> str:
     """The visible text of a Prefect UI page once it shows `expected`. The UI fills a page from
     API calls after it loads, which a busy machine may not answer within one virtual-time
-    budget (seen once in CI: the artifact page without its list of runs): so up to `attempts`
-    loads. Returns the last load's text either way, for the caller's assertion."""
-    for _ in range(attempts):
+    budget (seen in CI, and three loads in a row in a full local run: the artifact page without
+    its list of runs): so up to `attempts` loads, a second apart. Returns the last load's text
+    either way, for the caller's assertion."""
+    for attempt in range(attempts):
+        if attempt:
+            time.sleep(1.0)
         dom, _ = dump_dom(url, workdir)
         text = visible_text(dom)
         if expected in text:
