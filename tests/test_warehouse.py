@@ -760,10 +760,10 @@ def test_builds_update_the_file_the_last_swap_replaced_instead_of_copying(
     result = build_duckdb(paths)
     assert (result.outcome, result.row_counts["events"], result.failed_checks) == ("updated", 3, [])
     assert (inode(paths.duckdb_path), inode(paths.spare_duckdb_path)) == (first, second)
+    files = [p.name for p in paths.state_path.iterdir() if "duckdb" in p.name]
+    assert sorted(files) == [".warehouse-spare.duckdb", "warehouse.duckdb"]  # and no copy
     incremental = table_contents(paths)
     assert incremental == table_contents_after_full_rebuild(paths)
-    leftovers = [p.name for p in paths.state_path.iterdir() if "duckdb" in p.name]
-    assert sorted(leftovers) == [".warehouse-spare.duckdb", "warehouse.duckdb"]
 
 
 def test_a_spare_a_compaction_made_stale_is_not_updated(paths: WarehousePaths) -> None:

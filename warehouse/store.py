@@ -619,34 +619,44 @@ def _open_file_to_build(
     """
     building = paths.duckdb_path.with_name(f"{paths.duckdb_path.name}.building-{os.getpid()}")
     if can_add:
-        for path, con in (_open_spare(paths), _open_copy(paths.duckdb_path, building)):
-            if con is None:
-                continue
-            loaded = _loaded_files_of(con)
-            if loaded is not None and _loaded_only_files_in_force(loaded, in_force):
-                return path, con, loaded
-            con.close()
+        spare = _open_spare(paths)
+        loaded = _loaded_files_if_usable(spare, in_force)
+        if spare is not None and loaded is not None:
+            return paths.spare_duckdb_path, spare, loaded
+        shutil.copyfile(paths.duckdb_path, building)
+        copy = duckdb.connect(str(building))
+        loaded = _loaded_files_if_usable(copy, in_force)
+        if loaded is not None:
+            return building, copy, loaded
     building.unlink(missing_ok=True)
     return building, duckdb.connect(str(building)), None
 
 
-def _open_spare(paths: WarehousePaths) -> tuple[Path, duckdb.DuckDBPyConnection | None]:
+def _open_spare(paths: WarehousePaths) -> duckdb.DuckDBPyConnection | None:
     """The spare, open read-write; None when it is missing or a reader has it open: DuckDB's file
     lock tells for another process, /dev/fd for this one (the lock doesn't stop a process from
     writing a file it reads itself)."""
     spare = paths.spare_duckdb_path
     if not spare.is_file() or _open_in_this_process(spare):
-        return spare, None
+        return None
     try:
-        return spare, duckdb.connect(str(spare))
+        return duckdb.connect(str(spare))
     except duckdb.Error:
-        return spare, None
+        return None
 
 
-def _open_copy(current: Path, building: Path) -> tuple[Path, duckdb.DuckDBPyConnection | None]:
-    """A copy of the current file at `building`, open read-write."""
-    shutil.copyfile(current, building)
-    return building, duckdb.connect(str(building))
+def _loaded_files_if_usable(
+    con: duckdb.DuckDBPyConnection | None, in_force: Mapping[str, list[str]]
+) -> dict[str, set[str]] | None:
+    """The Parquet files an open DuckDB file holds, when a build can add to it; otherwise None,
+    and the connection is closed."""
+    if con is None:
+        return None
+    loaded = _loaded_files_of(con)
+    if loaded is not None and _loaded_only_files_in_force(loaded, in_force):
+        return loaded
+    con.close()
+    return None
 
 
 def _swap_in(built: Path, paths: WarehousePaths) -> None:
