@@ -38,9 +38,9 @@ def check_description(sql: str) -> str:
 # new_<table>, or the tables' rows of new_articles; every row in a full build): the rows loaded
 # before were checked then, and never change (Parquet files are immutable; a compaction or a
 # changed check forces a full build). Its failures add to the build before's, so an incremental
-# build's counts are those a full build finds, at a cost that follows the new rows: at 20k
-# articles, checking every row took 0.5 s of each run. A check without the line reads whole
-# tables and counts afresh.
+# build's counts are those a full build finds, at a cost that follows the new rows (at 20k
+# articles, the two checks that compare rows with their article's body took 0.4 s of every run
+# when they read every row). A check without the line reads whole tables and counts afresh.
 ROWS_OF_THIS_BUILD = "-- checks: the rows this build loaded"
 
 
