@@ -523,6 +523,28 @@ def test_every_check_and_incident_of_incremental_builds_equals_a_full_builds(
     assert table_contents(paths)["incidents"] == incidents
 
 
+def test_a_repeated_key_fails_the_check_the_same_in_incremental_and_full_builds(
+    paths: WarehousePaths,
+) -> None:
+    """Keys are checked, not DuckDB constraints: a repeated key fails unique_keys (one row per
+    copy after the first) instead of stopping the build, whichever builds the copies came in."""
+
+    def failing_unique_keys(result: BuildResult) -> tuple[int, str]:
+        (check,) = [c for c in result.checks if c.check == "unique_keys"]
+        return check.failing_rows, check.sample
+
+    for n, copies in enumerate((1, 2, 1)):  # e1 once, then twice in one batch, then once more
+        events = pd.DataFrame([event_row("e1", article_id=f"a{n}")] * copies)
+        write_batch(paths, f"k{n}", {"events": events, "articles": article_rows(f"a{n}")})
+        result = build_duckdb(paths)
+        assert failing_unique_keys(result)[0] == [0, 2, 3][n]
+    assert failing_unique_keys(build_duckdb(paths, full=True)) == (
+        3,
+        "; ".join(["('events', 'e1')"] * 3),
+    )
+    assert result.row_counts["events"] == 4
+
+
 def rejected_row(uri: str) -> pd.DataFrame:
     return pd.DataFrame(
         {
