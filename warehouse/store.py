@@ -549,12 +549,10 @@ def build_duckdb(paths: WarehousePaths, full: bool = False) -> BuildResult:
     _remove_build_leftovers(paths)
     fs, root = paths.parquet_fs()
     in_force = live_files(paths)
-    current = None if full else _loaded_files(paths.duckdb_path)
+    current, unchanged = (None, None) if full else _current_state(paths.duckdb_path, in_force)
+    if unchanged is not None:
+        return unchanged
     can_add = current is not None and _loaded_only_files_in_force(current, in_force)
-    if can_add and current is not None and _holds_every_file(current, in_force):
-        unchanged = _current_build(paths.duckdb_path)
-        if unchanged is not None:
-            return unchanged
     building, con, loaded = _open_file_to_build(paths, in_force, can_add)
     incremental = loaded is not None
     counts: dict[str, int] = {}
@@ -569,8 +567,9 @@ def build_duckdb(paths: WarehousePaths, full: bool = False) -> BuildResult:
             loaded = {}
             con.execute((SQL_DIR / "create_build_info.sql").read_text(encoding="utf-8"))
             con.execute("INSERT INTO _build_info VALUES (?)", [schema_fingerprint()])
-            for table in (*TABLE_NAMES, "incidents"):
-                con.execute(table_ddl(table, reference=table == "incidents"))
+            for table in TABLE_NAMES:
+                con.execute(table_ddl(table))
+            con.execute(table_ddl("incidents", reference=True))
             _load_reference_tables(con)
             previous_checks = None
         else:
@@ -724,15 +723,22 @@ def schema_fingerprint() -> str:
     return digest.hexdigest()[:20]
 
 
-def _loaded_files(duckdb_path: Path) -> dict[str, set[str]] | None:
-    """The Parquet files the current DuckDB file holds, or None when it must be rebuilt whole."""
+def _current_state(
+    duckdb_path: Path, in_force: Mapping[str, list[str]]
+) -> tuple[dict[str, set[str]] | None, BuildResult | None]:
+    """What the current DuckDB file holds (None: it must be rebuilt whole), and, when that is
+    the Parquet files in force exactly, its build result: its row counts and stored check
+    results, which a build would give again (nothing it reads has changed). One read-only open."""
     if not duckdb_path.is_file():
-        return None
+        return None, None
     try:
         with duckdb.connect(str(duckdb_path), read_only=True) as con:
-            return _loaded_files_of(con)
+            loaded = _loaded_files_of(con)
+            if loaded is None or not _holds_exactly(loaded, in_force):
+                return loaded, None
+            return loaded, _current_build(con)
     except duckdb.Error:
-        return None  # a damaged file: rebuild it whole
+        return None, None  # a damaged file: rebuild it whole
 
 
 def _loaded_files_of(con: duckdb.DuckDBPyConnection) -> dict[str, set[str]] | None:
@@ -759,22 +765,19 @@ def _loaded_only_files_in_force(
     return all(loaded.get(table, set()) <= set(in_force[table]) for table in TABLE_NAMES)
 
 
-def _holds_every_file(loaded: dict[str, set[str]], in_force: Mapping[str, list[str]]) -> bool:
-    """Whether a DuckDB file that loaded `loaded` holds every Parquet file in force."""
-    return all(set(in_force[table]) <= loaded.get(table, set()) for table in TABLE_NAMES)
+def _holds_exactly(loaded: dict[str, set[str]], in_force: Mapping[str, list[str]]) -> bool:
+    """Whether a DuckDB file that loaded `loaded` holds the Parquet files in force, no more, no
+    fewer."""
+    return all(set(in_force[table]) == loaded.get(table, set()) for table in TABLE_NAMES)
 
 
-def _current_build(duckdb_path: Path) -> BuildResult | None:
-    """The current file's row counts and stored check results, for a build with nothing to add;
+def _current_build(con: duckdb.DuckDBPyConnection) -> BuildResult | None:
+    """An open file's row counts and stored check results, for a build with nothing to add;
     None when it holds no check results (it is then built as usual)."""
-    try:
-        with duckdb.connect(str(duckdb_path), read_only=True) as con:
-            checks = _stored_check_results(con)
-            counts = {table: _row_count(con, table) for table in TABLE_NAMES}
-    except duckdb.Error:
-        return None
+    checks = _stored_check_results(con)
     if checks is None:
         return None
+    counts = {table: _row_count(con, table) for table in TABLE_NAMES}
     return BuildResult(counts, list(checks.values()), incremental=True, unchanged=True)
 
 
