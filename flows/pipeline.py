@@ -18,6 +18,7 @@ from collections import deque
 from contextlib import ExitStack
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any, TypeVar, cast
 
 import pandas as pd
 from prefect import flow, get_run_logger
@@ -54,6 +55,7 @@ from warehouse.store import WarehousePaths, writer_lock
 # and match it with the fingerprint cache (0.3-0.6 s at 20k files; `newsevents run`'s prefetch
 # is often done by then). Longer means a large folder: the CPU workers start without waiting more.
 PREFETCH_WAIT_SECONDS = 1.0
+T = TypeVar("T")
 
 
 @flow(name="newsevents")
@@ -102,9 +104,8 @@ def newsevents_flow(
         elif files_to_read:
             _warm_up_in_background()
         known_ids, known_rejected = prepare_warehouse(paths)
-        # quote(): large collections pass through without Prefect visiting every element.
         planned, files_found = plan_ingest(
-            source_dir, quote(known_ids), quote(known_rejected), fingerprint_cache
+            source_dir, unvisited(known_ids), unvisited(known_rejected), fingerprint_cache
         )
         if start_after_plan:
             workers = worker_processes_for(len(planned), workers)
@@ -127,7 +128,7 @@ def newsevents_flow(
         release_language_model()  # if a batch kept it (no cached copy): memory the build can use
         build = build_duckdb_task(paths)
         write_report_task(paths, run_at.date())
-    return report_run(quote(summaries), files_found, build, paths)
+    return report_run(unvisited(summaries), files_found, build, paths)
 
 
 def _run_batches(
@@ -145,7 +146,9 @@ def _run_batches(
     summaries: list[BatchSummary] = []
     for number, batch in enumerate(batches, start=1):
         name = f"batch-{number:04d}"
-        frames = read_articles_task.with_options(task_run_name=f"ingest-{name}").submit(
+        # A future of the batch's frames: Prefect hands each task the result of the one before
+        # (its overloads don't type a future in place of the value).
+        frames: Any = read_articles_task.with_options(task_run_name=f"ingest-{name}").submit(
             batch, source_dir, manifest, run_at
         )
         frames = clean_task.with_options(task_run_name=f"clean-{name}").submit(frames)
@@ -165,6 +168,12 @@ def _run_batches(
             elapsed = time.monotonic() - started
             logger.info(progress_line(len(summaries), len(batches), done, elapsed))
     return summaries
+
+
+def unvisited(value: T) -> T:
+    """`value` wrapped in Prefect's quote(): a task receives it as is, without Prefect visiting
+    every element of a large collection for futures to resolve."""
+    return cast(T, quote(value))
 
 
 def _warm_up_in_background() -> None:

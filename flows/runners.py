@@ -13,12 +13,15 @@ so the flow opens no CPU worker pool under it.
 
 from __future__ import annotations
 
+from typing import Any
+
+from prefect.task_runners import TaskRunner
 from prefect_dask import DaskTaskRunner
 
 LOCAL_WORKERS = 2  # one per core of the machine this was sized for
 
 
-def dask_task_runner(address: str | None = None) -> tuple[DaskTaskRunner, int]:
+def dask_task_runner(address: str | None = None) -> tuple[TaskRunner[Any], int]:
     """A Dask task runner and how many workers it has: an existing cluster's scheduler at
     `address`, or a local cluster of worker processes (one thread each: the stages hold the GIL).
     """

@@ -365,7 +365,7 @@ def caption_credit(line: str, features: LineFeatures) -> bool:
     if not has_agency:
         return False
     bare = CAPTION_BARE.search(line)
-    return bool(bare) and bare["before"].lower() not in NOT_CREDIT_BEFORE | STOPWORDS
+    return bare is not None and bare["before"].lower() not in NOT_CREDIT_BEFORE | STOPWORDS
 
 
 def line_rule(line: str, features: LineFeatures) -> tuple[str, str] | None:

@@ -343,18 +343,19 @@ def _day_month_candidate(m: re.Match[str], body: str) -> _Candidate | None:
     day_text = second if (second and night) else first
     digits = _NOT_DIGIT.sub("", day_text)
     day = int(digits) if digits else ORDINALS[day_text.lower()]
+    year = int(m["y"]) if m["y"] else None
+    try:
+        date(year or 2000, month, day)  # 2000: a leap year, so 29 February passes without one
+    except ValueError:
+        return None
     info = {
         "month": month,
         "day": day,
-        "year": int(m["y"]) if m["y"] else None,
+        "year": year,
         "year_rel": _squash(m["ry"]) or None,
         "mod": _squash(m["mod"]) or None,
         "night": night,
     }
-    try:
-        date(info["year"] or 2000, month, day)
-    except ValueError:
-        return None
     return _Candidate(m.start(), m.end(), "day_month", info)
 
 
@@ -1277,7 +1278,8 @@ def dateline_date(text: str, known_year: int | None = None) -> date | None:
             continue
         for pattern in _DATELINE_PATTERNS:
             match = pattern.search(head)
-            opens_line = match is not None and match.start() <= _STAMP_PREFIX.match(head).end()
+            prefix = _STAMP_PREFIX.match(head)  # all of it optional: it always matches
+            opens_line = match is not None and prefix is not None and match.start() <= prefix.end()
             if not match or not (opens_line or len(head.split()) <= STAMP_LINE_MAX_WORDS):
                 continue
             groups = match.groupdict()

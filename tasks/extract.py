@@ -164,7 +164,7 @@ class Extraction:
 
 
 @cache
-def _phrases() -> dict[str, list]:
+def _phrases() -> dict[str, Any]:
     with PHRASES_TOML.open("rb") as handle:
         return tomllib.load(handle)
 
@@ -1562,10 +1562,10 @@ def _read_drone_sentence(
     if inherited and inherited.count and not counts and len({p.admin1_code for p in regions}) == 1:
         per_group[0] = inherited.count
         _drop_total(state.totals, inherited)
-    for count in total_counts:
+    for total in total_counts:
         country = countries[0].country_code if countries else regions[0].country_code
         claimant = _claimant_near(sentences, index, "", country)
-        _add_total(state.totals, country, when, count, claimant, sentence)
+        _add_total(state.totals, country, when, total, claimant, sentence)
 
     keys: list[tuple[date | None, str]] = []
     for g, group in enumerate(groups):
@@ -1908,9 +1908,9 @@ def _trigger_scan(
     `re` reports one alternative per position: `also` lists the later stems of the same
     character that the text may match there too."""
     by_char: dict[str, list[_Stem]] = {}
-    for stem, event_types in scan:
-        at = _anchor(stem)
-        by_char.setdefault(stem[at], []).append(_Stem(stem, at, event_types))
+    for written, event_types in scan:
+        at = _anchor(written)
+        by_char.setdefault(written[at], []).append(_Stem(written, at, event_types))
     stems = [stem for group in by_char.values() for stem in group]
     for index, stem in enumerate(stems):
         also = tuple(

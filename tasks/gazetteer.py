@@ -129,7 +129,9 @@ def _load() -> _Gazetteer:
     # ("Kursk") also match with a region word after them ("Kursk region", "Kursk Oblast").
     by_first_word: dict[str, list[str]] = {}
     for alias in sorted(entries, key=len, reverse=True):
-        by_first_word.setdefault(_WORD_RE.match(alias).group(), []).append(alias)
+        first_word = _WORD_RE.match(alias)
+        if first_word:  # find_places starts at a word: a name that starts otherwise is never met
+            by_first_word.setdefault(first_word.group(), []).append(alias)
     first_words = {word: tuple(aliases) for word, aliases in by_first_word.items()}
     return _Gazetteer(first_words, entries, region_names, region_points)
 

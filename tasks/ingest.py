@@ -840,7 +840,8 @@ def prefetched_files_to_read(
     prefetch = _prefetched.get(_prefetch_key(source_dir, fingerprint_cache))
     if prefetch is None:
         return None
-    wait([prefetch.files_to_read, prefetch.result], wait_seconds, return_when=FIRST_COMPLETED)
+    pending: list[Future[Any]] = [prefetch.files_to_read, prefetch.result]
+    wait(pending, wait_seconds, return_when=FIRST_COMPLETED)
     return prefetch.files_to_read.result() if prefetch.files_to_read.done() else None
 
 

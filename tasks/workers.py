@@ -225,7 +225,7 @@ def run_on_cpu_worker(function: Callable[P, R], *args: P.args, **kwargs: P.kwarg
         return function(*args, **kwargs)
     _pool_used = True
     try:
-        return pool.submit(_then_trim, function, *args, **kwargs).result()
+        return pool.submit(functools.partial(_then_trim, function, *args, **kwargs)).result()
     except BrokenProcessPool:
         if _pool is pool:
             _pool = _new_pool(_pool_size)

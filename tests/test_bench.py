@@ -69,6 +69,7 @@ def test_a_run_against_a_server_reports_its_flow_runs_own_time(
     with server.client() as client:
         (flow_run,) = client.read_flow_runs()
     assert flow_run.state.is_completed()
+    assert measured.flow_run_seconds is not None
     assert measured.flow_run_seconds == pytest.approx(
         (flow_run.end_time - flow_run.start_time).total_seconds()
     )

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 from typing import Any
 
@@ -314,9 +315,12 @@ def test_a_small_run_computes_here_and_a_larger_one_in_cpu_workers(
 
     pools_started: list[int] = []
     start_pool = tasks.workers._new_pool
-    monkeypatch.setattr(
-        tasks.workers, "_new_pool", lambda size: pools_started.append(size) or start_pool(size)
-    )
+
+    def counted_new_pool(size: int) -> ProcessPoolExecutor:
+        pools_started.append(size)
+        return start_pool(size)
+
+    monkeypatch.setattr(tasks.workers, "_new_pool", counted_new_pool)
     source = seeded_run["source"]
 
     def tables_of_a_run(name: str, **options: Any) -> dict[str, pd.DataFrame]:

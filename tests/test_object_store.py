@@ -84,7 +84,7 @@ def s3_runs(
     for path in seeded_run["source"].iterdir():
         shutil.copy(path, source / path.name)
     state = tmp_path_factory.mktemp("s3-state")
-    params = {"source": str(source), "data_dir": DATA_URL, "state_dir": str(state)}
+    params: dict[str, Any] = {"source": str(source), "data_dir": DATA_URL, "state_dir": str(state)}
     duckdb_path = state / "warehouse.duckdb"
     runs: dict[str, Any] = {"state": state}
     runs["first"] = newsevents_flow(**params, batch_size=2)

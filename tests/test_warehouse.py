@@ -12,6 +12,7 @@ import sys
 import uuid
 from datetime import UTC, date, datetime
 from pathlib import Path
+from typing import Any
 
 import duckdb
 import pandas as pd
@@ -453,7 +454,7 @@ def test_every_check_and_incident_of_incremental_builds_equals_a_full_builds(
     """Each build checks only the rows it loaded and recomputes only the incidents its events
     report; over builds with failures of every kind, and with reports that join incidents of
     earlier builds, the counts and incidents are those of one full build."""
-    bad_rows = [
+    bad_rows: list[dict[str, Any]] = [
         {"admin1_code": "RU-XXX"},
         {"drones_launched": 2, "drones_destroyed": 3},
         {"event_date": date(2024, 4, 9), "event_date_start": date(2024, 4, 9)},

@@ -6,6 +6,7 @@ import os
 import signal
 import subprocess
 import sys
+from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from datetime import UTC, datetime
 from pathlib import Path
@@ -94,9 +95,12 @@ def test_workers_started_early_are_the_ones_the_flow_uses(monkeypatch: pytest.Mo
     the same size takes them over instead of starting more."""
     started: list[int] = []
     new_pool = tasks.workers._new_pool
-    monkeypatch.setattr(
-        tasks.workers, "_new_pool", lambda size: started.append(size) or new_pool(size)
-    )
+
+    def counted_new_pool(size: int) -> ProcessPoolExecutor:
+        started.append(size)
+        return new_pool(size)
+
+    monkeypatch.setattr(tasks.workers, "_new_pool", counted_new_pool)
     start_cpu_workers_early(2)
     start_cpu_workers_early(2)  # once is enough
     with cpu_workers(2):
@@ -112,9 +116,12 @@ def test_workers_started_early_and_not_taken_over_are_closed(
 ) -> None:
     started: list[int] = []
     new_pool = tasks.workers._new_pool
-    monkeypatch.setattr(
-        tasks.workers, "_new_pool", lambda size: started.append(size) or new_pool(size)
-    )
+
+    def counted_new_pool(size: int) -> ProcessPoolExecutor:
+        started.append(size)
+        return new_pool(size)
+
+    monkeypatch.setattr(tasks.workers, "_new_pool", counted_new_pool)
     start_cpu_workers_early(2)
     early = tasks.workers._early_pool
     with cpu_workers(3):  # the flow wants another size: a pool of its own

@@ -8,6 +8,7 @@ from __future__ import annotations
 from datetime import date
 from html import escape
 from pathlib import Path
+from typing import Any
 
 import duckdb
 import pandas as pd
@@ -100,7 +101,7 @@ def _article_link(article: dict[str, object]) -> str:
     return title
 
 
-def _count_range(low: object, high: object) -> str:
+def _count_range(low: Any, high: Any) -> str:  # a number, or None/NaN/NA when not known
     if pd.isna(low):
         return ""
     return f"{int(low)}" if low == high else f"{int(low)}–{int(high)}"
