@@ -51,10 +51,12 @@ from tasks.workers import (
 from warehouse.schemas import arrow_schema
 from warehouse.store import WarehousePaths, writer_lock
 
-# How long a run waits for its source's prefetch to tell whether it is small: to list the folder
-# and match it with the fingerprint cache (0.3-0.6 s at 20k files; `newsevents run`'s prefetch
-# is often done by then). Longer means a large folder: the CPU workers start without waiting more.
-PREFETCH_WAIT_SECONDS = 1.0
+# How long a run waits at most for its source's prefetch to tell whether it is small: to list the
+# folder and match it with the fingerprint cache (0.3-1.0 s at 20k files, 2-4 s at 100k; a folder
+# without a cache answers once listed: every file is new). A large folder is not a large run: when
+# runs waited 1 s and took no answer for a large one, every run over 100k files started its CPU
+# workers (3 s of CPU), one with nothing new included. The limit is for a folder that hangs.
+PREFETCH_WAIT_SECONDS = 30.0
 T = TypeVar("T")
 
 
@@ -181,8 +183,8 @@ def _warm_up_in_background() -> None:
     Parquet write load on first use, in a thread, while the run reads the warehouse and plans."""
 
     def warm_up() -> None:
-        warm_up_stages()  # the gazetteer: 0.1-0.3 s
-        arrow_schema("articles")  # every table's Arrow schema, from one in-memory DuckDB: 0.07 s
+        warm_up_stages()  # the gazetteer: 0.06-0.2 s
+        arrow_schema("articles")  # every table's Arrow schema: from the user's cache, or DuckDB
 
     threading.Thread(target=warm_up, name="warm-up", daemon=True).start()
 

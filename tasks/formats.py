@@ -350,13 +350,14 @@ def _load_cached_model(cached: Path) -> Any:
 
 def language_model_cache_path() -> Path:
     """Where this user's copy of py3langid's loaded model is kept: named by the package version
-    and the model file's size and time, so an upgrade never reads a stale copy. The folder is
-    the user's own cache (XDG_CACHE_HOME or ~/.cache), as trusted as the installed package."""
+    and the model file's size, so an upgrade never reads a stale copy, while every install of
+    the same version (a new virtual environment, a fresh clone's) shares one copy (68 MB); named
+    by the file's time as well, each install left a copy of its own. The folder is the user's
+    own cache (XDG_CACHE_HOME or ~/.cache), as trusted as the installed package."""
     from py3langid import langid
 
     model = Path(langid.MODEL_DIR) / langid.MODEL_FILE
-    stat = model.stat()
-    stamp = f"{importlib.metadata.version('py3langid')}:{stat.st_size}:{stat.st_mtime_ns}"
+    stamp = f"{importlib.metadata.version('py3langid')}:{model.stat().st_size}"
     key = hashlib.sha256(stamp.encode()).hexdigest()[:16]
     cache = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache")
     return cache / "newsevents" / f"py3langid-model-{key}.pickle"

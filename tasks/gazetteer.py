@@ -101,30 +101,26 @@ def _load() -> _Gazetteer:
                     kind = "region"
                 else:
                     kind = "city" if code in {"RU-MOW", "RU-SPE", "UA-30", "UA-40"} else "region"
-                entries.setdefault(
-                    alias.lower(),
-                    _Entry(row["name"], code, country, kind, latitude, longitude),
-                )
+                if alias.lower() not in entries:
+                    entries[alias.lower()] = _Entry(
+                        row["name"], code, country, kind, latitude, longitude
+                    )
     with PLACES_CSV.open(encoding="utf-8") as handle:
         for row in csv.DictReader(handle):
             code = row["admin1_code"]
             country = code.split("-")[0]
             latitude, longitude = _coordinate(row["latitude"]), _coordinate(row["longitude"])
+            entry = _Entry(row["name"], code, country, row["kind"], latitude, longitude)
             for alias in _aliases(row["name"], row["aliases"]):
-                entries.setdefault(
-                    alias.lower(),
-                    _Entry(row["name"], code, country, row["kind"], latitude, longitude),
-                )
+                entries.setdefault(alias.lower(), entry)  # one entry for all of a row's names
     with GEONAMES_CSV.open(encoding="utf-8") as handle:
         for row in csv.DictReader(handle):
             # Regions of Belarus, Poland, ... are not in the gazetteer: the country stands in.
             code = row["admin1_code"] if row["admin1_code"] in region_names else row["country_code"]
             latitude, longitude = _coordinate(row["latitude"]), _coordinate(row["longitude"])
+            entry = _Entry(row["name"], code, row["country_code"], "town", latitude, longitude)
             for alias in _aliases(row["name"], row["aliases"]):
-                entries.setdefault(
-                    alias.lower(),
-                    _Entry(row["name"], code, row["country_code"], "town", latitude, longitude),
-                )
+                entries.setdefault(alias.lower(), entry)
     # One regex per first word, alternatives longest first. Region aliases written bare
     # ("Kursk") also match with a region word after them ("Kursk region", "Kursk Oblast").
     by_first_word: dict[str, list[str]] = {}

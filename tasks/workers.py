@@ -133,7 +133,7 @@ def prepare_worker() -> None:
 
 
 def warm_up_stages() -> None:
-    """Load what the stages would load on their first batch: the gazetteer (0.1-0.3 s), which
+    """Load what the stages would load on their first batch: the gazetteer (0.06-0.2 s), which
     extract needs on its first sentence."""
     from tasks.gazetteer import region_codes
 

@@ -342,3 +342,35 @@ def test_a_small_run_computes_here_and_a_larger_one_in_cpu_workers(
             pd.testing.assert_frame_equal(
                 tables[table][columns], expected[columns], obj=f"{name}: {table}"
             )
+
+
+def test_a_run_waits_for_a_slow_listing_to_tell_it_is_small(
+    seeded_run: dict[str, Any], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A large folder is not a large run: a run with few new files starts no CPU worker however
+    long the folder takes to list and match with the fingerprint cache (100k files: 2-4 s)."""
+    import shutil
+    import time
+
+    import tasks.ingest
+    import tasks.workers
+    from flows.pipeline import newsevents_flow
+
+    source = tmp_path / "articles"
+    shutil.copytree(seeded_run["source"], source)
+    data_dir = tmp_path / "data"
+    newsevents_flow(source=str(source), data_dir=str(data_dir))  # the fingerprint cache
+    (source / "late.txt").write_text("Air defences shot down three drones over Kursk overnight.")
+
+    pools_started: list[int] = []
+    monkeypatch.setattr(tasks.workers, "_new_pool", lambda size: pools_started.append(size))
+    stamp_files = tasks.ingest.stamp_article_files
+
+    def slow_listing(source_dir: Path) -> pd.DataFrame:
+        time.sleep(1.5)  # longer than runs used to wait for the answer
+        return stamp_files(source_dir)
+
+    monkeypatch.setattr(tasks.ingest, "stamp_article_files", slow_listing)
+    result = newsevents_flow(source=str(source), data_dir=str(data_dir))
+    assert pools_started == []
+    assert result["articles_new"] == 1

@@ -19,7 +19,9 @@ from tasks.ingest import (
     choose_published,
     date_from_url,
     decode_text,
+    fingerprint_cache_deltas,
     fingerprint_files,
+    fingerprint_source,
     fingerprint_with_cache,
     identify_undetermined,
     in_publication_month_order,
@@ -34,8 +36,9 @@ from tasks.ingest import (
     read_fingerprint_cache,
     read_manifest,
     refine_with_dateline,
+    save_fingerprint_cache,
     split_header,
-    write_fingerprint_cache,
+    stamp_article_files,
 )
 
 SEEDS = Path(__file__).parent.parent / "seeds"
@@ -290,6 +293,12 @@ def test_listing_finds_article_files_in_path_order_and_follows_no_link(tmp_path:
     names = [path.relative_to(source).as_posix() for path in list_article_files(source)]
     # Ordered by path parts, as sorted(Path) orders them: "a/b.txt" before "a-b.txt".
     assert names == ["a/b.txt", "a/deep/c.HTML", "a-b.txt", "outside-link.txt", "z.jsonl"]
+    # Their stamps, in the same order: a link's own size and time, not its target's.
+    stamps = stamp_article_files(source)
+    assert stamps["file"].tolist() == names
+    link = os.lstat(source / "outside-link.txt")
+    assert stamps.iloc[3].tolist() == ["outside-link.txt", link.st_size, link.st_mtime_ns]
+    assert stamps.iloc[0].tolist()[1] == len("Drones over Kursk.")
 
 
 def test_fingerprint_cache_reads_only_new_and_changed_files(tmp_path: Path) -> None:
@@ -299,36 +308,96 @@ def test_fingerprint_cache_reads_only_new_and_changed_files(tmp_path: Path) -> N
         (source / name).write_text(f"{name}: Drones were shot down over Kursk overnight.")
     (source / "d.jsonl").write_text('{"text": "One record."}\n{"text": "Another record."}\n')
     files = list_article_files(source)
-    first, read = fingerprint_with_cache(files, source, pd.DataFrame())
+    first, _, read = fingerprint_with_cache(stamp_article_files(source), source, pd.DataFrame())
     assert read == 4
     assert first[UNIT_COLUMNS].equals(fingerprint_files(files, source))
 
     cache_path = tmp_path / "state" / "fingerprints.parquet"
-    write_fingerprint_cache(first, cache_path)
+    save_fingerprint_cache(cache_path, first, first, cached_rows=0)
     cache = read_fingerprint_cache(cache_path)
-    again, read = fingerprint_with_cache(files, source, cache)
-    assert read == 0
+    again, fresh, read = fingerprint_with_cache(stamp_article_files(source), source, cache)
+    assert (read, len(fresh)) == (0, 0)
     pd.testing.assert_frame_equal(again[UNIT_COLUMNS], first[UNIT_COLUMNS], check_dtype=False)
 
     (source / "b.txt").write_text("b.txt: a new text, longer than the first one was.")
     (source / "e.txt").write_text("e.txt: a new file.")
     files = list_article_files(source)
-    changed, read = fingerprint_with_cache(files, source, cache)
+    changed, fresh, read = fingerprint_with_cache(stamp_article_files(source), source, cache)
     assert read == 2
+    assert fresh["file"].tolist() == ["b.txt", "e.txt"]
     pd.testing.assert_frame_equal(
         changed[UNIT_COLUMNS], fingerprint_files(files, source), check_dtype=False
     )
 
 
+def test_a_run_saves_the_fingerprints_of_the_files_it_read_not_the_whole_cache(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A delta file per run with files read; the whole copy again when the deltas grow."""
+    monkeypatch.setattr(tasks.ingest, "FINGERPRINT_DELTAS_MAX", 3)
+    source, cache = tmp_path / "articles", tmp_path / "state" / "fingerprints.parquet"
+    source.mkdir()
+    for number in range(40):
+        (source / f"{number:02d}.txt").write_text(f"Article {number}: drones over Kursk.")
+    assert fingerprint_source(source, cache).files_read == 40
+    assert fingerprint_cache_deltas(cache) == []
+
+    (source / "05.txt").write_text("Article 5, corrected: drones over Orel.")
+    (source / "40.txt").write_text("Article 40: drones over Bryansk.")
+    assert fingerprint_source(source, cache).files_read == 2
+    (delta,) = fingerprint_cache_deltas(cache)
+    assert pd.read_parquet(delta)["file"].tolist() == ["05.txt", "40.txt"]
+    assert len(pd.read_parquet(cache)) == 40  # the whole copy, untouched
+
+    (source / "05.txt").write_text("Article 5, corrected twice: drones over Tula.")
+    assert fingerprint_source(source, cache).files_read == 1
+    assert len(fingerprint_cache_deltas(cache)) == 2
+    saved = read_fingerprint_cache(cache)  # each file's rows once, from the newest save
+    expected = fingerprint_files(list_article_files(source), source)
+    pd.testing.assert_frame_equal(
+        saved.sort_values("file")[UNIT_COLUMNS].reset_index(drop=True), expected, check_dtype=False
+    )
+    assert fingerprint_source(source, cache).files_read == 0  # nothing new: nothing written
+    assert len(fingerprint_cache_deltas(cache)) == 2
+
+    (source / "41.txt").write_text("Article 41: drones over Kaluga.")
+    assert fingerprint_source(source, cache).files_read == 1
+    assert len(fingerprint_cache_deltas(cache)) == 3
+    (source / "42.txt").write_text("Article 42: drones over Moscow.")
+    assert fingerprint_source(source, cache).files_read == 1  # a fourth delta is one too many
+    assert fingerprint_cache_deltas(cache) == []
+    assert len(pd.read_parquet(cache)) == 43
+
+    # Many files read at once (more than a tenth of the folder), or many removed: whole again.
+    for number in range(43, 53):
+        (source / f"{number:02d}.txt").write_text(f"Article {number}: drones over Oryol.")
+    assert fingerprint_source(source, cache).files_read == 10
+    assert fingerprint_cache_deltas(cache) == [] and len(pd.read_parquet(cache)) == 53
+    (source / "52.txt").write_text("Article 52, corrected: drones over Lipetsk.")
+    assert fingerprint_source(source, cache).files_read == 1
+    assert len(fingerprint_cache_deltas(cache)) == 1
+    for number in range(10):
+        (source / f"{number:02d}.txt").unlink()
+    assert fingerprint_source(source, cache).files_read == 0
+    assert fingerprint_cache_deltas(cache) == [] and len(pd.read_parquet(cache)) == 43
+
+    # A damaged delta is a cache miss: every file is read again, and saved whole.
+    (source / "53.txt").write_text("Article 53: drones over Tver.")
+    fingerprint_source(source, cache)
+    fingerprint_cache_deltas(cache)[0].write_bytes(b"not parquet")
+    assert read_fingerprint_cache(cache).empty
+    assert fingerprint_source(source, cache).files_read == 44
+    assert fingerprint_cache_deltas(cache) == [] and len(pd.read_parquet(cache)) == 44
+
+
 def test_fingerprint_cache_trusts_size_and_modification_time(tmp_path: Path) -> None:
     """The documented blind spot: same size, same mtime (to the nanosecond) is not re-read."""
     (tmp_path / "a.txt").write_text("Drones over Kursk.")
-    files = list_article_files(tmp_path)
-    cache, _ = fingerprint_with_cache(files, tmp_path, pd.DataFrame())
+    cache = fingerprint_with_cache(stamp_article_files(tmp_path), tmp_path, pd.DataFrame())[0]
     stat = (tmp_path / "a.txt").stat()
     (tmp_path / "a.txt").write_text("Drones over Orel!!")  # same length
     os.utime(tmp_path / "a.txt", ns=(stat.st_atime_ns, stat.st_mtime_ns))
-    again, read = fingerprint_with_cache(files, tmp_path, cache)
+    again, _, read = fingerprint_with_cache(stamp_article_files(tmp_path), tmp_path, cache)
     assert read == 0
     assert again["content_sha256"].tolist() == cache["content_sha256"].tolist()
 

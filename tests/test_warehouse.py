@@ -20,8 +20,15 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 
+import warehouse.schemas
 from warehouse.legacy_layout import migrate_legacy_layout
-from warehouse.schemas import TABLE_NAMES, arrow_schema, column_comments
+from warehouse.schemas import (
+    REFERENCE_TABLE_NAMES,
+    TABLE_NAMES,
+    arrow_schema,
+    arrow_schemas_cache_path,
+    column_comments,
+)
 from warehouse.store import (
     BuildResult,
     LegacyLayout,
@@ -172,6 +179,46 @@ def test_every_column_of_every_table_has_a_declared_meaning(table: str) -> None:
     comments = column_comments(table)
     assert list(comments) == arrow_schema(table).names
     assert all(len(meaning) > 10 for meaning in comments.values()), comments
+
+
+def test_arrow_schemas_are_derived_by_duckdb_once_then_read_from_the_users_cache(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
+    monkeypatch.setattr(warehouse.schemas, "TABLES_DIR", tmp_path / "tables")
+    (tmp_path / "tables").mkdir()
+    for name in (*TABLE_NAMES, *REFERENCE_TABLE_NAMES):
+        ddl = (Path(warehouse.schemas.__file__).parent / "tables" / f"{name}.sql").read_text()
+        (tmp_path / "tables" / f"{name}.sql").write_text(ddl)
+    warehouse.schemas._arrow_schemas.cache_clear()  # as in a new process
+    derived = {name: arrow_schema(name) for name in TABLE_NAMES}
+    cached = arrow_schemas_cache_path(TABLE_NAMES)
+    assert cached.parent == tmp_path / "newsevents" and cached.is_file()
+    assert derived["events"].field("event_date").type == pa.date32()
+
+    def no_duckdb(*args: object) -> None:
+        raise AssertionError("DuckDB was asked again")
+
+    warehouse.schemas._arrow_schemas.cache_clear()  # a new process
+    monkeypatch.setattr(warehouse.schemas, "_arrow_schemas_from_duckdb", no_duckdb)
+    assert {name: arrow_schema(name) for name in TABLE_NAMES} == derived
+    monkeypatch.undo()
+
+    # A damaged copy is derived again and rewritten; a changed DDL file is another copy.
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
+    monkeypatch.setattr(warehouse.schemas, "TABLES_DIR", tmp_path / "tables")
+    whole = cached.read_bytes()
+    cached.write_bytes(b"half a pickle")
+    warehouse.schemas._arrow_schemas.cache_clear()
+    assert arrow_schema("claims") == derived["claims"]
+    assert cached.read_bytes() == whole
+    events_ddl = tmp_path / "tables" / "events.sql"
+    events_ddl.write_text(events_ddl.read_text().replace("event_date DATE", "event_date VARCHAR"))
+    warehouse.schemas._arrow_schemas.cache_clear()
+    assert arrow_schema("events").field("event_date").type == pa.string()
+    assert arrow_schemas_cache_path(TABLE_NAMES) != cached
+    assert len(list(cached.parent.glob("arrow-schemas-*.pickle"))) == 2
+    warehouse.schemas._arrow_schemas.cache_clear()  # the next test's schemas: the real DDL
 
 
 def test_build_loads_committed_batches_and_is_idempotent(paths: WarehousePaths) -> None:
