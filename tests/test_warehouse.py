@@ -182,8 +182,10 @@ def test_every_column_of_every_table_has_a_declared_meaning(table: str) -> None:
 
 
 def test_arrow_schemas_are_derived_by_duckdb_once_then_read_from_the_users_cache(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, request: pytest.FixtureRequest
 ) -> None:
+    # After the test, pass or fail, the next test's schemas come from the real DDL files.
+    request.addfinalizer(warehouse.schemas._arrow_schemas.cache_clear)
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
     monkeypatch.setattr(warehouse.schemas, "TABLES_DIR", tmp_path / "tables")
     (tmp_path / "tables").mkdir()
@@ -218,7 +220,6 @@ def test_arrow_schemas_are_derived_by_duckdb_once_then_read_from_the_users_cache
     assert arrow_schema("events").field("event_date").type == pa.string()
     assert arrow_schemas_cache_path(TABLE_NAMES) != cached
     assert len(list(cached.parent.glob("arrow-schemas-*.pickle"))) == 2
-    warehouse.schemas._arrow_schemas.cache_clear()  # the next test's schemas: the real DDL
 
 
 def test_build_loads_committed_batches_and_is_idempotent(paths: WarehousePaths) -> None:
