@@ -168,7 +168,8 @@ def _prefetch_source_fingerprints(args: argparse.Namespace) -> tuple[Path, Path]
 
 
 def _start_cpu_workers_if_large(source_dir: Path, fingerprint_cache: Path) -> None:
-    """Start the flow's CPU workers now if the prefetch, given a moment, finds a large run: this
+    """Start the flow's CPU workers now if the prefetch, once it has listed the folder, finds a
+    large run (a large folder is not one: a re-run over 100k files lists for 2-4 s): this
     process is about to wait for its temporary server with a core idle, and the workers start up
     there (measured at 20k articles: the first batch read 0.3-0.5 s after the flow run began,
     not 1.0-1.4 s). The flow takes them over (tasks.workers.cpu_workers); a small run computes in

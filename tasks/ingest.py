@@ -901,8 +901,9 @@ def prefetched_files_to_read(
 ) -> int | None:
     """How many files the pending prefetch of this folder and cache found new or changed since
     the last run (so, to read), once it has listed the folder and before it reads them, waiting
-    up to `wait_seconds`. None when there is no prefetch, it is still listing (a large folder)
-    or it failed before (the plan then fingerprints the folder itself and meets the error)."""
+    up to `wait_seconds`. None when there is no prefetch, it has not answered in that time (a
+    folder that hangs) or it failed before (the plan then fingerprints the folder itself and
+    meets the error)."""
     prefetch = _prefetched.get(_prefetch_key(source_dir, fingerprint_cache))
     if prefetch is None:
         return None

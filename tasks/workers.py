@@ -65,7 +65,7 @@ def is_small_run(articles: int) -> bool:
 
 def workers_start_before_plan(files_to_read: int | None) -> bool:
     """Whether a run's CPU workers start before it plans: the source's prefetch found more new or
-    changed files than a small run has, or could not tell yet (a large folder, still listed)."""
+    changed files than a small run has, or did not answer (a folder that hangs, or an error)."""
     return files_to_read is None or not is_small_run(files_to_read)
 
 
