@@ -6,11 +6,13 @@ from __future__ import annotations
 import os
 import re
 import signal
+import sqlite3
 import subprocess
 import sys
 import time
 import urllib.error
 import urllib.request
+from contextlib import closing
 from pathlib import Path
 
 import pytest
@@ -62,6 +64,53 @@ def test_a_run_without_an_api_gets_a_temporary_server_that_is_gone_after(tmp_pat
     # The logs and events were sent before the server stopped: no retries against a dead one.
     assert "Error logging to API" not in finished.stderr
     assert not answers(found.group(1))
+
+
+def test_a_temporary_server_records_every_task_run_before_it_stops(tmp_path: Path) -> None:
+    # Its task-run recorder writes in batches (TASK_RUN_RECORDER_BATCHING): what is left of a
+    # batch must be in the database when the server is gone, for a later server's UI to show.
+    env = {**run_environment(), "PREFECT_HOME": str(tmp_path / "prefect")}
+    env.pop("PREFECT_SERVER_SERVICES_TASK_RUN_RECORDER_BATCH_SIZE", None)
+    finished = subprocess.run(
+        [NEWSEVENTS, "run", "--source", str(SEEDS), "--data-dir", str(tmp_path / "data")],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert finished.returncode == 0, finished.stderr
+    logged = set(
+        re.findall(r"Task run '([^']+)' - Finished in state Completed\(\)", finished.stderr)
+    )
+    with closing(sqlite3.connect(tmp_path / "prefect" / "prefect.db")) as database:
+        recorded = database.execute("SELECT name, state_type FROM task_run").fetchall()
+        states = database.execute("SELECT count(*) FROM task_run_state").fetchone()[0]
+    assert len(logged) == 10  # plan, warehouse, the batch's five stages, build, report, summary
+    assert sorted(recorded) == sorted((name, "COMPLETED") for name in logged)
+    assert states == 3 * len(logged)  # Pending, Running, Completed each
+
+
+# Builds the temporary server's app as uvicorn does, and prints what the collector is left with.
+BUILD_THE_SERVER_APP = """
+import gc
+from flows.temporary_server_app import create_app
+app = create_app()
+print(type(app).__name__, gc.isenabled(), gc.get_freeze_count() > 100_000)
+"""
+
+
+def test_the_temporary_server_app_is_prefects_built_without_the_collector() -> None:
+    env = {**run_environment(), "PREFECT__SERVER_EPHEMERAL": "1", "PREFECT_UI_ENABLED": "0"}
+    printed = subprocess.run(
+        [sys.executable, "-c", BUILD_THE_SERVER_APP],
+        env=env,
+        capture_output=True,
+        text=True,
+        check=True,
+        timeout=120,
+    )
+    # Prefect's FastAPI app; the collector on again, with the start-up's objects frozen out of it.
+    assert printed.stdout.split() == ["FastAPI", "True", "True"]
 
 
 def test_the_server_stops_when_the_run_is_killed(tmp_path: Path) -> None:
