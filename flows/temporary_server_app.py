@@ -6,7 +6,7 @@ Importing Prefect's server and building its app creates a few hundred thousand o
 made, although none is garbage. A run waits for that start-up (it needs the server's API before
 its flow begins), so the collector is off until the app is built, and what the start-up made is
 then frozen: kept out of the collections that follow for the life of the server. Measured on
-this project's 2-core machine: 2.7-2.8 s -> 2.0-2.1 s of CPU to import it.
+this project's 2-core machine: 2.55-2.8 s -> 1.97-2.1 s of CPU to import it.
 
 This module imports nothing heavy itself: uvicorn imports it, then calls create_app.
 """
