@@ -42,6 +42,19 @@ def run_environment() -> dict[str, str]:
     return env
 
 
+def run_on_the_seeds(
+    tmp_path: Path, env: dict[str, str], timeout: float = 300
+) -> subprocess.CompletedProcess[str]:
+    """`newsevents run` on the seeds into tmp_path/data, as a user would type it."""
+    return subprocess.run(
+        [NEWSEVENTS, "run", "--source", str(SEEDS), "--data-dir", str(tmp_path / "data")],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+    )
+
+
 def test_a_configured_api_url_starts_no_server(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("PREFECT_API_URL", "http://127.0.0.1:9/api")
     with temporary_server_unless_configured() as server:
@@ -49,13 +62,7 @@ def test_a_configured_api_url_starts_no_server(monkeypatch: pytest.MonkeyPatch) 
 
 
 def test_a_run_without_an_api_gets_a_temporary_server_that_is_gone_after(tmp_path: Path) -> None:
-    finished = subprocess.run(
-        [NEWSEVENTS, "run", "--source", str(SEEDS), "--data-dir", str(tmp_path / "data")],
-        env=run_environment(),
-        capture_output=True,
-        text=True,
-        timeout=300,
-    )
+    finished = run_on_the_seeds(tmp_path, run_environment())
     assert finished.returncode == 0, finished.stderr
     found = SERVER_LINE.search(finished.stderr)
     assert found, finished.stderr
@@ -71,13 +78,7 @@ def test_a_temporary_server_records_every_task_run_before_it_stops(tmp_path: Pat
     # batch must be in the database when the server is gone, for a later server's UI to show.
     env = {**run_environment(), "PREFECT_HOME": str(tmp_path / "prefect")}
     env.pop("PREFECT_SERVER_SERVICES_TASK_RUN_RECORDER_BATCH_SIZE", None)
-    finished = subprocess.run(
-        [NEWSEVENTS, "run", "--source", str(SEEDS), "--data-dir", str(tmp_path / "data")],
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=300,
-    )
+    finished = run_on_the_seeds(tmp_path, env)
     assert finished.returncode == 0, finished.stderr
     logged = set(
         re.findall(r"Task run '([^']+)' - Finished in state Completed\(\)", finished.stderr)
@@ -155,13 +156,7 @@ def test_a_server_that_never_answers_is_a_clear_error() -> None:
 
 def test_a_run_whose_server_never_answers_ends_with_a_clear_message(tmp_path: Path) -> None:
     env = {**run_environment(), "PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS": "0"}
-    finished = subprocess.run(
-        [NEWSEVENTS, "run", "--source", str(SEEDS), "--data-dir", str(tmp_path / "data")],
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
+    finished = run_on_the_seeds(tmp_path, env, timeout=120)
     assert finished.returncode == 1
     assert "newsevents: the temporary Prefect server did not answer" in finished.stderr
     assert "Traceback" not in finished.stderr
