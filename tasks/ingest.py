@@ -500,18 +500,18 @@ def plan_new_files(
     A copy of rejected content is rejected too (only its first copy got a row): without that, a
     second run over the same folder would reject the copy then.
     """
+    # Most of the folder is loaded already: only the rest is tested against the rejections.
+    unloaded = fingerprints[~is_in(fingerprints["article_id"], known_article_ids)]
     rejected_contents = {sha for _, sha in known_rejections if len(sha) == 64}  # not size:/""
     already_rejected = pd.Series(
         [
             (uri, sha) in known_rejections or sha in rejected_contents
-            for uri, sha in zip(
-                fingerprints["source_uri"], fingerprints["content_sha256"], strict=True
-            )
+            for uri, sha in zip(unloaded["source_uri"], unloaded["content_sha256"], strict=True)
         ],
-        index=fingerprints.index,
+        index=unloaded.index,
         dtype=bool,
     )
-    todo = fingerprints[~is_in(fingerprints["article_id"], known_article_ids) & ~already_rejected]
+    todo = unloaded[~already_rejected]
     has_id = todo["article_id"] != ""
     first_copies = todo[has_id].drop_duplicates("article_id")
     return pd.concat([first_copies, todo[~has_id]]).sort_index().reset_index(drop=True)

@@ -56,8 +56,8 @@ def run_checks(
     results = []
     for path in sorted(CHECKS_DIR.glob("*.sql")):
         sql = path.read_text(encoding="utf-8")
-        offenders = con.sql(sql)
-        rows = sorted(offenders.fetchall(), key=str)  # a stable sample: builds are reproducible
+        # execute, not sql(): a relation is bound once more before it runs (~2 ms a check).
+        rows = sorted(con.execute(sql).fetchall(), key=str)  # a stable sample: reproducible builds
         sample = "; ".join(str(row) for row in rows[:SAMPLE_SIZE])
         failing = len(rows)
         before = (previous or {}).get(path.stem)
