@@ -346,7 +346,9 @@ COLD_ROUNDS = 3
 # The 1% re-run is measured this many times; the median is reported. Its cost is a few tenths
 # of a second between two runs of ~5 s, and this shared machine's speed drifts by more than that
 # within a minute: each re-run is compared with the runs with nothing new just before and after.
-RERUN_ROUNDS = 3
+# Single rounds of the same code at 20k ranged 2.9-6.8%: a median of 3 moved by a point between
+# identical benches; with 5 (~13 s more at 20k) two rounds may be off before the median moves.
+RERUN_ROUNDS = 5
 
 
 @dataclass
