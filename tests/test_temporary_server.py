@@ -42,17 +42,30 @@ def run_environment() -> dict[str, str]:
     return env
 
 
+def seeds_run_command(tmp_path: Path) -> list[str]:
+    """`newsevents run` on the seeds into tmp_path/data, as a user would type it."""
+    return [NEWSEVENTS, "run", "--source", str(SEEDS), "--data-dir", str(tmp_path / "data")]
+
+
 def run_on_the_seeds(
     tmp_path: Path, env: dict[str, str], timeout: float = 300
 ) -> subprocess.CompletedProcess[str]:
-    """`newsevents run` on the seeds into tmp_path/data, as a user would type it."""
     return subprocess.run(
-        [NEWSEVENTS, "run", "--source", str(SEEDS), "--data-dir", str(tmp_path / "data")],
+        seeds_run_command(tmp_path), env=env, capture_output=True, text=True, timeout=timeout
+    )
+
+
+def python_prints(snippet: str, env: dict[str, str]) -> str:
+    """What `snippet` prints, run by this Python in a fresh process from the project's root."""
+    return subprocess.run(
+        [sys.executable, "-c", snippet],
         env=env,
         capture_output=True,
         text=True,
-        timeout=timeout,
-    )
+        check=True,
+        timeout=120,
+        cwd=SEEDS.parent,
+    ).stdout
 
 
 def test_a_configured_api_url_starts_no_server(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -102,21 +115,14 @@ print(type(app).__name__, gc.isenabled(), gc.get_freeze_count() > 100_000)
 
 def test_the_temporary_server_app_is_prefects_built_without_the_collector() -> None:
     env = {**run_environment(), "PREFECT__SERVER_EPHEMERAL": "1", "PREFECT_UI_ENABLED": "0"}
-    printed = subprocess.run(
-        [sys.executable, "-c", BUILD_THE_SERVER_APP],
-        env=env,
-        capture_output=True,
-        text=True,
-        check=True,
-        timeout=120,
-    )
+    printed = python_prints(BUILD_THE_SERVER_APP, env)
     # Prefect's FastAPI app; the collector on again, with the start-up's objects frozen out of it.
-    assert printed.stdout.split() == ["FastAPI", "True", "True"]
+    assert printed.split() == ["FastAPI", "True", "True"]
 
 
 def test_the_server_stops_when_the_run_is_killed(tmp_path: Path) -> None:
     run = subprocess.Popen(
-        [NEWSEVENTS, "run", "--source", str(SEEDS), "--data-dir", str(tmp_path / "data")],
+        seeds_run_command(tmp_path),
         env=run_environment(),
         stdout=subprocess.DEVNULL,
         stderr=subprocess.PIPE,
@@ -186,12 +192,4 @@ def test_a_run_sends_flow_heartbeats_only_when_configured(
     env.pop("PREFECT_FLOWS_HEARTBEAT_FREQUENCY", None)
     if configured is not None:
         env["PREFECT_FLOWS_HEARTBEAT_FREQUENCY"] = configured
-    printed = subprocess.run(
-        [sys.executable, "-c", HEARTBEAT_FREQUENCY_IN_A_RUN],
-        env=env,
-        capture_output=True,
-        text=True,
-        check=True,
-        cwd=SEEDS.parent,
-    )
-    assert printed.stdout.strip() == frequency
+    assert python_prints(HEARTBEAT_FREQUENCY_IN_A_RUN, env).strip() == frequency
