@@ -12,7 +12,6 @@ A run whose data-quality checks fail loads its data, publishes its artifacts, an
 from __future__ import annotations
 
 import gc
-import threading
 import time
 from collections import deque
 from contextlib import ExitStack
@@ -44,11 +43,9 @@ from tasks.workers import (
     cpu_workers,
     default_cpu_workers,
     trim_freed_memory,
-    warm_up_stages,
     worker_processes_for,
     workers_start_before_plan,
 )
-from warehouse.schemas import arrow_schema
 from warehouse.store import WarehousePaths, writer_lock
 
 # How long a run waits at most for its source's prefetch to tell whether it is small: to list the
@@ -93,8 +90,10 @@ def newsevents_flow(
     with writer_lock(paths, on_wait=logger.warning), ExitStack() as open_workers:
         # CPU workers take 0.7-1.2 s of CPU each to start. They start now, while this process
         # reads the warehouse and plans, unless the prefetch found few new or changed files:
-        # then only once the plan shows enough work for them (worker_processes_for), and the
-        # stages warm up here meanwhile, for a first batch computed in this process.
+        # then only once the plan shows enough work for them (worker_processes_for). A small
+        # run's stages load what they need on first use, on its path: a thread warming them up
+        # meanwhile held the interpreter lock the flow's own thread waits for between its API
+        # calls (measured at 20k: a 1% re-run's flow run 0.12 s longer; docs/scaling.md).
         files_to_read = None
         if on_threads and cpu_worker_processes is None:
             files_to_read = prefetched_files_to_read(
@@ -103,8 +102,6 @@ def newsevents_flow(
         start_after_plan = not workers_start_before_plan(files_to_read)
         if not start_after_plan:
             open_workers.enter_context(cpu_workers(workers))
-        elif files_to_read:
-            _warm_up_in_background()
         known_ids, known_rejected = prepare_warehouse(paths)
         planned, files_found = plan_ingest(
             source_dir, unvisited(known_ids), unvisited(known_rejected), fingerprint_cache
@@ -176,17 +173,6 @@ def unvisited(value: T) -> T:
     """`value` wrapped in Prefect's quote(): a task receives it as is, without Prefect visiting
     every element of a large collection for futures to resolve."""
     return cast(T, quote(value))
-
-
-def _warm_up_in_background() -> None:
-    """For a small run's first batch, computed in this process: load what its stages and its
-    Parquet write load on first use, in a thread, while the run reads the warehouse and plans."""
-
-    def warm_up() -> None:
-        warm_up_stages()  # the gazetteer: 0.06-0.2 s
-        arrow_schema("articles")  # every table's Arrow schema: from the user's cache, or DuckDB
-
-    threading.Thread(target=warm_up, name="warm-up", daemon=True).start()
 
 
 def _task_runner_is_threads() -> bool:
