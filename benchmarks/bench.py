@@ -16,7 +16,9 @@ Prints one JSON line per size (and appends it to bench-data/results.jsonl):
   exit, which vary by more than the 1% costs on a busy machine);
 - python_reference_seconds: a fixed pure-Python workload, timed before the cold runs and again
   at the end (_end), to compare lines from other days or machines (the same code is slower on a
-  slower or busier machine, and this machine's speed drifts within the hour);
+  slower or busier machine, and this machine's speed drifts within the hour); _every_core: the
+  same in one process per core at once (a shared host may not run all its cores at full speed
+  together, which a full run needs);
 - stage_seconds: the pure stage functions timed in one process, without Prefect;
 - anchors: dateparser and trafilatura over a sample of the same articles, as ratios to ours.
 """
@@ -26,6 +28,7 @@ from __future__ import annotations
 import argparse
 import csv
 import json
+import multiprocessing
 import os
 import random
 import shutil
@@ -38,6 +41,8 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date, datetime
+from multiprocessing.queues import SimpleQueue
+from multiprocessing.synchronize import Barrier as BarrierType
 from pathlib import Path
 
 import pandas as pd
@@ -412,6 +417,31 @@ def reference_seconds() -> float:
     return best
 
 
+def reference_seconds_on_every_core() -> list[float]:
+    """reference_seconds in one process per core, all at once, fastest first: whether this
+    machine runs every core at full speed together, as a full run needs. A shared host may not
+    (on 2026-12-07 one of two vCPUs ran the workload in 0.27 s while the other, and each alone,
+    took 0.145 s), which the one-process figure does not show."""
+    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
+    context = multiprocessing.get_context("spawn")
+    start_together, timings = context.Barrier(cores or 1), context.SimpleQueue()
+    processes = [
+        context.Process(target=_reference_after, args=(start_together, timings))
+        for _ in range(cores or 1)
+    ]
+    for process in processes:
+        process.start()
+    results = sorted(timings.get() for _ in processes)
+    for process in processes:
+        process.join()
+    return results
+
+
+def _reference_after(start_together: BarrierType, timings: SimpleQueue[float]) -> None:
+    start_together.wait()
+    timings.put(reference_seconds())
+
+
 def measure(
     source: Path, size: int, server_env: dict[str, str], cold_rounds: int = COLD_ROUNDS
 ) -> dict[str, object]:
@@ -419,6 +449,7 @@ def measure(
     running server (as a scheduled deployment), re-runs, the pure stages and the anchors."""
     data_dir = WORK_DIR / f"data-{size}"
     reference_before = reference_seconds()
+    every_core_before = reference_seconds_on_every_core()
     colds = [run_flow(source, data_dir) for _ in range(cold_rounds)]
     cold = sorted(colds, key=lambda usage: usage.seconds)[len(colds) // 2]
     warm = run_flow(source, data_dir, env=server_env)
@@ -431,6 +462,7 @@ def measure(
     return {
         "articles": size,
         "python_reference_seconds": round(reference_before, 3),
+        "python_reference_seconds_every_core": [round(value, 3) for value in every_core_before],
         "seconds": round(cold.seconds, 2),
         "articles_per_s": round(size / cold.seconds, 1),
         "seconds_rounds": [round(usage.seconds, 2) for usage in colds],
@@ -458,6 +490,9 @@ def measure(
         },
         "anchors": anchors(source),
         "python_reference_seconds_end": round(reference_seconds(), 3),
+        "python_reference_seconds_every_core_end": [
+            round(value, 3) for value in reference_seconds_on_every_core()
+        ],
     }
 
 

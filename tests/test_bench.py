@@ -3,6 +3,7 @@ re-run cost ratios built from it."""
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -13,6 +14,7 @@ from benchmarks.bench import (
     cost_ratio,
     flow_cost_ratio,
     latest_flow_run_seconds,
+    reference_seconds_on_every_core,
     run_flow,
 )
 from tests.conftest import SEEDS_DIR
@@ -50,6 +52,13 @@ def test_flow_cost_ratio_uses_the_flow_runs_times(
 ) -> None:
     ratio = flow_cost_ratio(full, rerun, around)
     assert ratio is None if expected is None else ratio == pytest.approx(expected)
+
+
+def test_the_reference_runs_once_per_core_at_the_same_time() -> None:
+    timings = reference_seconds_on_every_core()
+    assert len(timings) == len(os.sched_getaffinity(0))
+    assert timings == sorted(timings)
+    assert all(0 < seconds < 30 for seconds in timings)
 
 
 @pytest.fixture(scope="module")
