@@ -427,7 +427,7 @@ def reference_seconds_on_every_core() -> list[float]:
     start_together, timings = context.Barrier(cores or 1), context.SimpleQueue()
     processes = [
         context.Process(target=_reference_after, args=(start_together, timings))
-        for _ in range(cores or 1)
+        for _ in range(start_together.parties)
     ]
     for process in processes:
         process.start()

@@ -93,7 +93,7 @@ def newsevents_flow(
         # then only once the plan shows enough work for them (worker_processes_for). A small
         # run's stages load what they need on first use, on its path: a thread warming them up
         # meanwhile held the interpreter lock the flow's own thread waits for between its API
-        # calls (measured at 20k: a 1% re-run's flow run 0.12 s longer; docs/scaling.md).
+        # calls (at 20k, a 1% re-run's flow run took 0.12 s longer with it; docs/scaling.md).
         files_to_read = None
         if on_threads and cpu_worker_processes is None:
             files_to_read = prefetched_files_to_read(
