@@ -51,6 +51,7 @@ from tasks.clean import clean_articles
 from tasks.dates import time_expressions_frame
 from tasks.extract import extract_frames
 from tasks.ingest import fingerprint_files, list_article_files, load_manifest, read_articles
+from tasks.workers import default_cpu_workers
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 CORPUS_DIR = PROJECT_ROOT.parent / "shared" / "corpora" / "gdelt-ukraine-news"
@@ -422,9 +423,8 @@ def reference_seconds_on_every_core() -> list[float]:
     machine runs every core at full speed together, as a full run needs. A shared host may not
     (on 2026-12-07 one of two vCPUs ran the workload in 0.27 s while the other, and each alone,
     took 0.145 s), which the one-process figure does not show."""
-    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
     context = multiprocessing.get_context("spawn")
-    start_together, timings = context.Barrier(cores or 1), context.SimpleQueue()
+    start_together, timings = context.Barrier(default_cpu_workers()), context.SimpleQueue()
     processes = [
         context.Process(target=_reference_after, args=(start_together, timings))
         for _ in range(start_together.parties)
