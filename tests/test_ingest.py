@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import os
 from datetime import UTC, date, datetime
 from pathlib import Path
@@ -35,6 +36,7 @@ from tasks.ingest import (
     read_articles,
     read_fingerprint_cache,
     read_manifest,
+    read_to_end,
     refine_with_dateline,
     save_fingerprint_cache,
     split_header,
@@ -232,6 +234,33 @@ def test_read_articles_turns_bad_files_into_rejected_rows(tmp_path: Path) -> Non
         "empty.txt": "empty file",
     }
     assert isinstance(rejected, pd.DataFrame) and (rejected["rejected_at"] == RUN_AT).all()
+
+
+def test_fingerprints_say_why_a_file_was_not_read(tmp_path: Path) -> None:
+    (tmp_path / "good.txt").write_bytes(b"Drones over Kursk.")
+    (tmp_path / "large.txt").write_bytes(b"x" * 101)
+    os.symlink(tmp_path / "good.txt", tmp_path / "link.txt")
+    paths = [tmp_path / name for name in ("good.txt", "large.txt", "gone.txt", "link.txt")]
+    rows = fingerprint_files(paths, tmp_path, max_bytes=100).set_index("source_uri")
+    assert (
+        rows.loc["good.txt", "content_sha256"] == hashlib.sha256(b"Drones over Kursk.").hexdigest()
+    )
+    assert rows.loc["good.txt", "size_bytes"] == 18
+    assert rows.loc["large.txt", "content_sha256"] == "size:101"
+    assert rows["read_error"].dropna().to_dict() == {
+        "gone.txt": "cannot read file: No such file or directory",
+        "link.txt": "a link to outside the source folder: refused, not read",
+    }
+
+
+def test_read_to_end_reads_what_a_file_grew_by_after_its_size_was_taken(tmp_path: Path) -> None:
+    path = tmp_path / "growing.txt"
+    path.write_bytes(b"0123456789" * 300_000)
+    file = os.open(path, os.O_RDONLY)
+    try:
+        assert read_to_end(file, 10) == path.read_bytes()
+    finally:
+        os.close(file)
 
 
 @pytest.mark.parametrize(
