@@ -22,6 +22,8 @@ from typing import Any, BinaryIO
 
 import numpy as np
 
+from warehouse.user_cache import user_cache_dir
+
 HTML_SUFFIXES = (".html", ".htm")
 JSON_LINES_SUFFIXES = (".jsonl", ".ndjson")
 JSON_ARRAY_SUFFIXES = (".json",)
@@ -359,8 +361,7 @@ def language_model_cache_path() -> Path:
     model = Path(langid.MODEL_DIR) / langid.MODEL_FILE
     stamp = f"{importlib.metadata.version('py3langid')}:{model.stat().st_size}"
     key = hashlib.sha256(stamp.encode()).hexdigest()[:16]
-    cache = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache")
-    return cache / "newsevents" / f"py3langid-model-{key}.pickle"
+    return user_cache_dir() / f"py3langid-model-{key}.pickle"
 
 
 def release_language_model_if_mapped() -> None:

@@ -4,10 +4,13 @@
 from __future__ import annotations
 
 import csv
+import pickle
+from pathlib import Path
 
 import pycountry
 import pytest
 
+import tasks.gazetteer
 from tasks.gazetteer import (
     DATA_DIR,
     GEONAMES_CSV,
@@ -270,3 +273,40 @@ def test_geonames_codes_and_points_are_valid():
         south, north, west, east = BOXES[country]
         assert south <= float(row["latitude"]) <= north, row["name"]
         assert west <= float(row["longitude"]) <= east, row["name"]
+
+
+def test_the_gazetteer_is_kept_in_the_user_cache_and_derived_again_when_it_changes(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, request: pytest.FixtureRequest
+) -> None:
+    # After the test, pass or fail, the next test's gazetteer comes from the real CSV files.
+    request.addfinalizer(tasks.gazetteer._load.cache_clear)
+    request.addfinalizer(tasks.gazetteer._pattern.cache_clear)
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
+    tasks.gazetteer._load.cache_clear()  # as in a new process
+    derived = tasks.gazetteer._load()
+    kept = list((tmp_path / "newsevents").glob("gazetteer-*.pickle"))
+    assert len(kept) == 1 and region_name("RU-BEL") == "Belgorod"
+
+    def no_csv() -> None:
+        raise AssertionError("the CSV files were read again")
+
+    tasks.gazetteer._load.cache_clear()  # a new process reads the kept copy
+    with monkeypatch.context() as patched:
+        patched.setattr(tasks.gazetteer, "_from_csv_files", no_csv)
+        assert tasks.gazetteer._load() == derived
+
+    # A damaged copy is derived again and rewritten.
+    kept[0].write_bytes(b"half a pickle")
+    tasks.gazetteer._load.cache_clear()
+    assert tasks.gazetteer._load() == derived
+    assert pickle.loads(kept[0].read_bytes()) == derived
+
+    # An edited CSV file is another copy, with its names.
+    places = tmp_path / "places.csv"
+    places.write_text(
+        PLACES_CSV.read_text(encoding="utf-8") + "Testovo,,RU-BEL,village,,\n", encoding="utf-8"
+    )
+    monkeypatch.setattr(tasks.gazetteer, "PLACES_CSV", places)
+    tasks.gazetteer._load.cache_clear()
+    assert [place.admin1_code for place in find_places("Drones hit Testovo.")] == ["RU-BEL"]
+    assert len(list((tmp_path / "newsevents").glob("gazetteer-*.pickle"))) == 2

@@ -7,14 +7,13 @@ tables can never disagree about a column's type.
 from __future__ import annotations
 
 import hashlib
-import os
-import pickle
-from contextlib import suppress
 from functools import cache
 from pathlib import Path
 
 import duckdb
 import pyarrow as pa
+
+from warehouse.user_cache import cached_pickle, user_cache_dir
 
 TABLES_DIR = Path(__file__).parent / "tables"
 
@@ -59,24 +58,15 @@ def _arrow_schemas(reference: bool) -> dict[str, pa.Schema]:
     every process that writes Parquet; a small run's first batch waits for it). A copy that can't
     be read is derived again; a cache folder that can't be written only costs the time."""
     names = REFERENCE_TABLE_NAMES if reference else TABLE_NAMES
-    cached = arrow_schemas_cache_path(names, reference)
-    try:
-        with cached.open("rb") as handle:
-            schemas = pickle.load(handle)
-        if list(schemas) == list(names) and all(
-            isinstance(schema, pa.Schema) for schema in schemas.values()
-        ):
-            return dict(schemas)
-    except (OSError, EOFError, ValueError, TypeError, AttributeError, pickle.UnpicklingError):
-        pass
-    schemas = _arrow_schemas_from_duckdb(names, reference)
-    with suppress(OSError):
-        cached.parent.mkdir(parents=True, exist_ok=True)
-        partial = cached.with_name(f"{cached.name}.{os.getpid()}.partial")
-        with partial.open("wb") as handle:
-            pickle.dump(schemas, handle, protocol=pickle.HIGHEST_PROTOCOL)
-        os.replace(partial, cached)  # whole or not at all
-    return schemas
+    return cached_pickle(
+        arrow_schemas_cache_path(names, reference),
+        lambda: _arrow_schemas_from_duckdb(names, reference),
+        lambda kept: (
+            isinstance(kept, dict)
+            and list(kept) == list(names)
+            and all(isinstance(schema, pa.Schema) for schema in kept.values())
+        ),
+    )
 
 
 def _arrow_schemas_from_duckdb(names: tuple[str, ...], reference: bool) -> dict[str, pa.Schema]:
@@ -98,8 +88,7 @@ def arrow_schemas_cache_path(names: tuple[str, ...], reference: bool = False) ->
     stamp = hashlib.sha256(f"duckdb {duckdb.__version__}, pyarrow {pa.__version__}".encode())
     for name in names:
         stamp.update(f"\0{name}\0{table_ddl(name, reference)}".encode())
-    cache = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache")
-    return cache / "newsevents" / f"arrow-schemas-{stamp.hexdigest()[:16]}.pickle"
+    return user_cache_dir() / f"arrow-schemas-{stamp.hexdigest()[:16]}.pickle"
 
 
 def declared_columns(table: str, reference: bool = False) -> list[tuple[str, str, str]]:

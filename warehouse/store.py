@@ -53,6 +53,7 @@ from fsspec.implementations.local import LocalFileSystem
 from warehouse.quality import CHECKS_DIR, CheckResult, run_checks
 from warehouse.reference import admin1_regions
 from warehouse.schemas import ARTICLE_CHILD_TABLES, TABLE_NAMES, arrow_schema, table_ddl
+from warehouse.user_cache import user_cache_dir
 
 SQL_DIR = Path(__file__).parent / "sql"
 VIEWS_DIR = Path(__file__).parent / "views"
@@ -119,10 +120,9 @@ def default_state_dir(location: str) -> Path:
 
     Deterministic, so every run on this host finds the DuckDB file and lock of the previous one.
     """
-    cache = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache")
     parts = urlsplit(location)
     segments = [s for s in f"{parts.netloc}/{parts.path}".split("/") if s not in ("", ".", "..")]
-    return cache.joinpath("newsevents", parts.scheme, *segments)
+    return user_cache_dir().joinpath(parts.scheme, *segments)
 
 
 @dataclass(frozen=True)
