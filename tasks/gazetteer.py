@@ -86,8 +86,8 @@ def _coordinate(value: str | None) -> float | None:
 
 @cache
 def _load() -> _Gazetteer:
-    """The gazetteer, read from the user's cache: 12 ms, where deriving it from the CSV files
-    takes 45 ms, in every process that finds places (a small run's flow, each CPU worker)."""
+    """The gazetteer, read from the user's cache: 12-15 ms, where deriving it from the CSV files
+    takes 43-59 ms, in every process that finds places (a small run's flow, each CPU worker)."""
     return cached_pickle(_cache_path(), _from_csv_files, lambda kept: isinstance(kept, _Gazetteer))
 
 
