@@ -253,6 +253,14 @@ def test_fingerprints_say_why_a_file_was_not_read(tmp_path: Path) -> None:
     }
 
 
+def test_a_fifo_in_a_files_place_is_read_as_empty_not_waited_for(tmp_path: Path) -> None:
+    os.mkfifo(tmp_path / "pipe.txt")  # nothing ever writes to it
+    rows = fingerprint_files([tmp_path / "pipe.txt"], tmp_path)
+    assert rows[["content_sha256", "size_bytes"]].values.tolist() == [
+        [hashlib.sha256(b"").hexdigest(), 0]
+    ]
+
+
 def test_read_to_end_reads_what_a_file_grew_by_after_its_size_was_taken(tmp_path: Path) -> None:
     path = tmp_path / "growing.txt"
     path.write_bytes(b"0123456789" * 300_000)
