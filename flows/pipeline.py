@@ -3,9 +3,10 @@
 Work moves in batches of articles (a dict of DataFrames, one per table), never one Prefect task
 per article. Each batch's stages are submitted to the flow's task runner (threads by default,
 a Dask cluster with `newsevents run --task-runner dask`); a few batches are in flight at once,
-so memory stays bounded by the batch size, not the corpus. Under the threads runner each stage
-task hands its work to a CPU worker process (tasks/workers.py), so every core computes while
-the Prefect task runs stay in this process; a small run starts no worker and computes here.
+so memory stays bounded by the batch size, not the corpus (a run of one batch calls its stage
+tasks in turn under the threads runner). Under the threads runner each stage task hands its
+work to a CPU worker process (tasks/workers.py), so every core computes while the Prefect task
+runs stay in this process; a small run starts no worker and computes here.
 A run whose data-quality checks fail loads its data, publishes its artifacts, and ends Failed.
 """
 
@@ -117,9 +118,12 @@ def newsevents_flow(
         # Unfrozen after, so what was garbage at the freeze is collected later.
         gc.freeze()
         try:
-            # Every worker busy with a batch while one more is read or written.
-            in_flight = batches_in_flight or workers + 1
-            summaries = _run_batches(batches, source_dir, manifest, run_at, paths, in_flight)
+            if on_threads and len(batches) == 1:
+                summaries = [_run_only_batch(batches[0], source_dir, manifest, run_at, paths)]
+            else:
+                # Every worker busy with a batch while one more is read or written.
+                in_flight = batches_in_flight or workers + 1
+                summaries = _run_batches(batches, source_dir, manifest, run_at, paths, in_flight)
         finally:
             gc.unfreeze()
         # The workers stop here, before the build: their memory is free when DuckDB needs it.
@@ -128,6 +132,31 @@ def newsevents_flow(
         build = build_duckdb_task(paths)
         write_report_task(paths, run_at.date())
     return report_run(unvisited(summaries), files_found, build, paths)
+
+
+def _run_only_batch(
+    batch: pd.DataFrame,
+    source_dir: Path,
+    manifest: Manifest,
+    run_at: datetime,
+    paths: WarehousePaths,
+) -> BatchSummary:
+    """A run's only batch (under the threads runner): its stage tasks called in turn in this
+    thread. Submitted, they would overlap with nothing, and a task submitted with another's
+    future for input asks the Prefect API for that task's state as it starts (four requests a
+    batch): at 20k articles a 1% re-run's stages took ~45 ms less called in turn."""
+    started = time.monotonic()
+    name = "batch-0001"
+    frames = read_articles_task.with_options(task_run_name=f"ingest-{name}")(
+        batch, source_dir, manifest, run_at
+    )
+    frames = clean_task.with_options(task_run_name=f"clean-{name}")(frames)
+    frames = dates_task.with_options(task_run_name=f"dates-{name}")(frames)
+    frames = extract_task.with_options(task_run_name=f"extract-{name}")(frames)
+    summary = write_batch_task.with_options(task_run_name=f"load-{name}")(paths, frames)
+    done = summary.articles + len(summary.rejected)
+    get_run_logger().info(progress_line(1, 1, done, time.monotonic() - started))
+    return summary
 
 
 def _run_batches(

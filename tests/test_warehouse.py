@@ -21,6 +21,7 @@ import pyarrow.parquet as pq
 import pytest
 
 import warehouse.schemas
+import warehouse.store
 from warehouse.legacy_layout import migrate_legacy_layout
 from warehouse.schemas import (
     REFERENCE_TABLE_NAMES,
@@ -835,6 +836,47 @@ def test_builds_update_the_file_the_last_swap_replaced_instead_of_copying(
     assert sorted(files) == [".warehouse-spare.duckdb", "warehouse.duckdb"]  # and no copy
     incremental = table_contents(paths)
     assert incremental == table_contents_after_full_rebuild(paths)
+
+
+def test_incremental_builds_merge_their_small_row_groups_every_so_often(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """An incremental build appends its rows as a row group of their own; every
+    MERGE_ROW_GROUPS_EVERY-th build of a file lets DuckDB merge them, and a full build writes
+    full ones. The two files take turns, so each counts its own builds."""
+    monkeypatch.setattr(warehouse.store, "MERGE_ROW_GROUPS_EVERY", 3)
+    paths = WarehousePaths(tmp_path)
+
+    def build_batch(n: int) -> tuple[int, int, int]:
+        """Add batch n and build: the current file's builds since a merge, its row groups of
+        articles, and its articles."""
+        events = pd.DataFrame([event_row(f"e{n}", article_id=f"a{n}")])
+        frames = {"events": events, "claims": claim_rows(events), "articles": article_rows(f"a{n}")}
+        write_batch(paths, f"k{n}", frames)
+        build_duckdb(paths)
+        with duckdb.connect(str(paths.duckdb_path), read_only=True) as con:
+            (builds,) = con.execute("SELECT builds_since_merge FROM _build_info").fetchone() or (
+                -1,
+            )
+            (groups,) = con.execute(
+                "SELECT count(DISTINCT row_group_id) FROM pragma_storage_info('articles')"
+            ).fetchone() or (-1,)
+            (articles,) = con.execute("SELECT count(*) FROM articles").fetchone() or (-1,)
+        return builds, groups, articles
+
+    # File A: built whole (1), then it takes the builds 3, 5 and 7 (each adding two batches).
+    # File B: a copy of A at build 2, then 4 and 6.
+    assert [build_batch(n) for n in range(1, 8)] == [
+        (0, 1, 1),  # A, whole
+        (1, 2, 2),  # B: A's row group and the copy's new one
+        (1, 2, 3),  # A: batches 2 and 3 in one new row group
+        (2, 3, 4),  # B
+        (2, 3, 5),  # A
+        (0, 1, 6),  # B's third build: merged
+        (0, 1, 7),  # A's third build: merged
+    ]
+    build_duckdb(paths, full=True)
+    assert build_batch(8) == (1, 2, 8)  # counting again from the full build
 
 
 def test_a_spare_a_compaction_made_stale_is_not_updated(paths: WarehousePaths) -> None:
