@@ -213,10 +213,13 @@ def test_deployment_run_publishes_its_artifacts(
     assert "**5** new" in str(summary.data)
 
 
-def test_deployment_run_names_its_batch_task_runs(
+def test_deployment_run_names_its_batch_task_runs_and_links_its_stages(
     project: DeployedProject, seeded: dict[str, Any]
 ) -> None:
+    """The seeds are one batch, whose stage tasks are called in turn, not submitted: the flow
+    run's graph still links each stage to the one it took its input from."""
     from prefect.client.schemas.filters import FlowRunFilter, FlowRunFilterId
+    from prefect.client.schemas.objects import TaskRunResult
 
     with project.server.client() as client:
         task_runs = client.read_task_runs(
@@ -226,6 +229,24 @@ def test_deployment_run_names_its_batch_task_runs(
     for prefix in BATCH_TASK_PREFIXES:
         assert f"{prefix}0001" in names, (prefix, names)
     assert all(t.state and t.state.is_completed() for t in task_runs), names
+    name_of = {t.id: t.name for t in task_runs}
+    upstream = {
+        t.name: [
+            name_of[given.id]
+            for inputs in t.task_inputs.values()
+            for given in inputs
+            if isinstance(given, TaskRunResult)
+        ]
+        for t in task_runs
+        if t.name.endswith("-batch-0001")
+    }
+    assert upstream == {
+        "ingest-batch-0001": [],
+        "clean-batch-0001": ["ingest-batch-0001"],
+        "dates-batch-0001": ["clean-batch-0001"],
+        "extract-batch-0001": ["dates-batch-0001"],
+        "load-batch-0001": ["extract-batch-0001"],
+    }
 
 
 def test_second_deployment_run_changes_nothing(
