@@ -855,14 +855,13 @@ def test_incremental_builds_merge_their_small_row_groups_every_so_often(
         write_batch(paths, f"k{n}", frames)
         build_duckdb(paths)
         with duckdb.connect(str(paths.duckdb_path), read_only=True) as con:
-            (builds,) = con.execute("SELECT builds_since_merge FROM _build_info").fetchone() or (
-                -1,
-            )
-            (groups,) = con.execute(
-                "SELECT count(DISTINCT row_group_id) FROM pragma_storage_info('articles')"
-            ).fetchone() or (-1,)
-            (articles,) = con.execute("SELECT count(*) FROM articles").fetchone() or (-1,)
-        return builds, groups, articles
+            row = con.execute(
+                "SELECT (SELECT builds_since_merge FROM _build_info),"
+                " (SELECT count(DISTINCT row_group_id) FROM pragma_storage_info('articles')),"
+                " (SELECT count(*) FROM articles)"
+            ).fetchone()
+        assert row is not None
+        return row
 
     # File A: built whole (1), then it takes the builds 3, 5 and 7 (each adding two batches).
     # File B: a copy of A at build 2, then 4 and 6.
